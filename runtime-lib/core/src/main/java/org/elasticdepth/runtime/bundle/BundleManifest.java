@@ -1,0 +1,250 @@
+package org.elasticdepth.runtime.bundle;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The manifest of an elastic-depth bundle: the single definition of the bundle format, used by the
+ * exporter to write bundles and by the runtime to read them.
+ *
+ * <pre>
+ * bundle/
+ *   manifest.json    this object, see {@link ManifestJson}
+ *   stem.tflite      image [1,H,W,C] (NHWC, normalised) -> tokens [1,N,D]
+ *   block_01.tflite  tokens [1,N,D] -> tokens [1,N,D], CLS feature [1,D]
+ *   ...
+ *   head.tflite      CLS feature [1,D] -> logits [1,C]   (one head, shared by every layer)
+ *   full.tflite      optional: image -> logits at full depth (reference and benchmarks)
+ * </pre>
+ *
+ * <p>All value types are immutable; lists are unmodifiable copies. Instances are created by
+ * {@link ManifestJson#parse} (which validates) or by the exporter, and checked by {@link
+ * ManifestValidator}.
+ */
+public record BundleManifest(
+    String format,
+    int formatVersion,
+    Model model,
+    Input input,
+    List<String> labels,
+    Graphs graphs,
+    Calibration calibration,
+    Provenance provenance) {
+
+  /** The format name every manifest carries. */
+  public static final String FORMAT = "elastic-vit-bundle";
+  /** The newest format version this code reads and writes. */
+  public static final int FORMAT_VERSION = 1;
+  /** The manifest's file name inside a bundle. */
+  public static final String FILE_NAME = "manifest.json";
+
+  public BundleManifest {
+    labels = copy(labels);
+  }
+
+  /** Depth L of the exported model: the number of block graphs. */
+  public int depth() {
+    return graphs.blocks().size();
+  }
+
+  /** The block graph of 1-based layer {@code layer}. */
+  public Graph block(int layer) {
+    if (layer < 1 || layer > depth()) {
+      throw new IllegalArgumentException("layer " + layer + " is outside 1.." + depth());
+    }
+    return graphs.blocks().get(layer - 1);
+  }
+
+  /** The conventional file name of block {@code layer} (1-based): block_01.tflite, ... */
+  public static String blockFileName(int layer) {
+    return String.format(java.util.Locale.ROOT, "block_%02d.tflite", layer);
+  }
+
+  /** Shape of the transformer the bundle was cut from. */
+  public record Model(
+      String architecture,
+      int imageSize,
+      int channels,
+      int patchSize,
+      int dim,
+      int depth,
+      int heads,
+      int mlpDim,
+      int numClasses,
+      int tokens,
+      double layerNormEpsilon) {}
+
+  /**
+   * How to turn a picture into the stem's input: resize to {@code height x width} ({@code resize}
+   * is {@code "center-crop"}: crop the largest centred square, then scale), convert to {@code
+   * channels} (1 = luminance), then {@code (pixel * scale - mean[c]) / std[c]} in {@code layout}.
+   */
+  public record Input(
+      String layout,
+      int height,
+      int width,
+      int channels,
+      float scale,
+      float[] mean,
+      float[] std,
+      String resize) {
+    public Input {
+      mean = mean == null ? null : mean.clone();
+      std = std == null ? null : std.clone();
+    }
+
+    @Override
+    public float[] mean() {
+      return mean.clone();
+    }
+
+    @Override
+    public float[] std() {
+      return std.clone();
+    }
+
+    /** Number of floats in one input image. */
+    public int elementCount() {
+      return height * width * channels;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Input other
+          && layout.equals(other.layout)
+          && height == other.height
+          && width == other.width
+          && channels == other.channels
+          && Float.compare(scale, other.scale) == 0
+          && Arrays.equals(mean, other.mean)
+          && Arrays.equals(std, other.std)
+          && resize.equals(other.resize);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(layout, height, width, channels, scale, Arrays.hashCode(mean), Arrays.hashCode(std), resize);
+    }
+  }
+
+  /** A float32 tensor of a graph's signature. */
+  public record Tensor(String name, int[] shape) {
+    public Tensor {
+      shape = shape.clone();
+    }
+
+    @Override
+    public int[] shape() {
+      return shape.clone();
+    }
+
+    /** Number of float elements. */
+    public int elementCount() {
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Tensor other && name.equals(other.name) && Arrays.equals(shape, other.shape);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * name.hashCode() + Arrays.hashCode(shape);
+    }
+
+    @Override
+    public String toString() {
+      return name + Arrays.toString(shape);
+    }
+  }
+
+  /**
+   * One TFLite graph of the bundle. {@code sha256} (lower-case hex) and {@code bytes} describe the
+   * file; {@code params} and {@code flops} (multiply-adds x 2, one image) let the runtime plan
+   * without loading it.
+   */
+  public record Graph(
+      String file,
+      String sha256,
+      long bytes,
+      long params,
+      long flops,
+      List<Tensor> inputs,
+      List<Tensor> outputs) {
+    public Graph {
+      inputs = copy(inputs);
+      outputs = copy(outputs);
+    }
+
+    /** A copy describing {@code content}: its SHA-256 and size. The exporter calls this. */
+    public Graph withContent(byte[] content) {
+      return new Graph(file, Sha256.hex(content), content.length, params, flops, inputs, outputs);
+    }
+  }
+
+  /** The graphs: stem, one per block (layer 1..L in order), the shared head, optional full model. */
+  public record Graphs(Graph stem, List<Graph> blocks, Graph head, Graph full) {
+    public Graphs {
+      blocks = copy(blocks);
+    }
+
+    /** Every graph in load order, the optional full graph last when present. */
+    public List<Graph> all() {
+      List<Graph> all = new ArrayList<>();
+      all.add(stem);
+      all.addAll(blocks);
+      all.add(head);
+      if (full != null) {
+        all.add(full);
+      }
+      return Collections.unmodifiableList(all);
+    }
+  }
+
+  /**
+   * One point of the accuracy/speed frontier measured on the validation split: exiting at the
+   * first layer whose max softmax probability is at least {@code threshold} gave {@code accuracy}
+   * with a mean exit layer of {@code meanExitLayer} (1-based), i.e. {@code speedUp} = L /
+   * meanExitLayer = sum(L*m_i) / sum(i*m_i).
+   */
+  public record FrontierPoint(double threshold, double accuracy, double meanExitLayer, double speedUp) {}
+
+  /**
+   * What the exporter measured on its validation split: the shared head's accuracy after each
+   * layer (index 0 = layer 1), the frontier sorted by ascending threshold, and the threshold it
+   * recommends ({@code recommendedThreshold}, chosen for {@code targetAccuracyDrop}).
+   */
+  public record Calibration(
+      String split,
+      List<Double> layerAccuracy,
+      List<FrontierPoint> frontier,
+      double targetAccuracyDrop,
+      double recommendedThreshold) {
+    public Calibration {
+      layerAccuracy = copy(layerAccuracy);
+      frontier = copy(frontier);
+    }
+  }
+
+  /** Where the model came from. {@code precision} is "fp32" or "fp16" (weights). */
+  public record Provenance(
+      String mode,
+      int epochs,
+      long seed,
+      String data,
+      String precision,
+      String exporterVersion,
+      String createdAt) {}
+
+  private static <T> List<T> copy(List<T> list) {
+    return list == null ? null : Collections.unmodifiableList(new ArrayList<>(list));
+  }
+}

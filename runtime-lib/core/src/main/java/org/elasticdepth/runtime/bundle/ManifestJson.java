@@ -1,0 +1,359 @@
+package org.elasticdepth.runtime.bundle;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.elasticdepth.runtime.bundle.BundleException.Problem;
+import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graphs;
+import org.elasticdepth.runtime.bundle.BundleManifest.Input;
+import org.elasticdepth.runtime.bundle.BundleManifest.Model;
+import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
+import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
+
+/**
+ * manifest.json to {@link BundleManifest} and back. Mapping is written out field by field (not
+ * reflective) so that every error names the JSON path that is wrong, and so that records survive
+ * Android's desugaring and code shrinking untouched.
+ */
+public final class ManifestJson {
+  private ManifestJson() {}
+
+  /**
+   * Parses and fully validates a manifest.
+   *
+   * @throws BundleException {@link Problem#MALFORMED_MANIFEST} for bad JSON or fields, {@link
+   *     Problem#UNSUPPORTED_VERSION} for another format or a newer version, {@link
+   *     Problem#INCONSISTENT} when the fields contradict each other
+   */
+  public static BundleManifest parse(String json) {
+    JsonElement root;
+    try {
+      root = JsonParser.parseString(json);
+    } catch (JsonParseException | IllegalStateException e) {
+      throw new BundleException(Problem.MALFORMED_MANIFEST, "manifest.json is not valid JSON: " + e.getMessage(), e);
+    }
+    Node manifest = new Node("manifest", root).object();
+    String format = manifest.get("format").string();
+    if (!BundleManifest.FORMAT.equals(format)) {
+      throw new BundleException(Problem.UNSUPPORTED_VERSION,
+          "manifest.format is \"" + format + "\", expected \"" + BundleManifest.FORMAT + "\"");
+    }
+    int version = manifest.get("formatVersion").integer();
+    if (version < 1 || version > BundleManifest.FORMAT_VERSION) {
+      throw new BundleException(Problem.UNSUPPORTED_VERSION, "manifest.formatVersion " + version
+          + " is not supported by this runtime (it reads versions 1.." + BundleManifest.FORMAT_VERSION + ")");
+    }
+    BundleManifest parsed = new BundleManifest(
+        format,
+        version,
+        model(manifest.get("model").object()),
+        input(manifest.get("input").object()),
+        manifest.get("labels").list(Node::string),
+        graphs(manifest.get("graphs").object()),
+        calibration(manifest.optional("calibration")),
+        provenance(manifest.get("provenance").object()));
+    ManifestValidator.validate(parsed);
+    return parsed;
+  }
+
+  /** Pretty-printed JSON of a (validated) manifest. */
+  public static String toJson(BundleManifest m) {
+    ManifestValidator.validate(m);
+    JsonObject root = new JsonObject();
+    root.addProperty("format", m.format());
+    root.addProperty("formatVersion", m.formatVersion());
+    Model model = m.model();
+    JsonObject mo = new JsonObject();
+    mo.addProperty("architecture", model.architecture());
+    mo.addProperty("imageSize", model.imageSize());
+    mo.addProperty("channels", model.channels());
+    mo.addProperty("patchSize", model.patchSize());
+    mo.addProperty("dim", model.dim());
+    mo.addProperty("depth", model.depth());
+    mo.addProperty("heads", model.heads());
+    mo.addProperty("mlpDim", model.mlpDim());
+    mo.addProperty("numClasses", model.numClasses());
+    mo.addProperty("tokens", model.tokens());
+    mo.addProperty("layerNormEpsilon", model.layerNormEpsilon());
+    root.add("model", mo);
+    Input in = m.input();
+    JsonObject io = new JsonObject();
+    io.addProperty("layout", in.layout());
+    io.addProperty("height", in.height());
+    io.addProperty("width", in.width());
+    io.addProperty("channels", in.channels());
+    io.addProperty("scale", in.scale());
+    io.add("mean", floats(in.mean()));
+    io.add("std", floats(in.std()));
+    io.addProperty("resize", in.resize());
+    root.add("input", io);
+    JsonArray labels = new JsonArray();
+    m.labels().forEach(labels::add);
+    root.add("labels", labels);
+    JsonObject graphs = new JsonObject();
+    graphs.add("stem", graph(m.graphs().stem()));
+    JsonArray blocks = new JsonArray();
+    m.graphs().blocks().forEach(b -> blocks.add(graph(b)));
+    graphs.add("blocks", blocks);
+    graphs.add("head", graph(m.graphs().head()));
+    if (m.graphs().full() != null) {
+      graphs.add("full", graph(m.graphs().full()));
+    }
+    root.add("graphs", graphs);
+    if (m.calibration() != null) {
+      Calibration c = m.calibration();
+      JsonObject co = new JsonObject();
+      co.addProperty("split", c.split());
+      JsonArray acc = new JsonArray();
+      c.layerAccuracy().forEach(acc::add);
+      co.add("layerAccuracy", acc);
+      JsonArray frontier = new JsonArray();
+      for (FrontierPoint p : c.frontier()) {
+        JsonObject po = new JsonObject();
+        po.addProperty("threshold", p.threshold());
+        po.addProperty("accuracy", p.accuracy());
+        po.addProperty("meanExitLayer", p.meanExitLayer());
+        po.addProperty("speedUp", p.speedUp());
+        frontier.add(po);
+      }
+      co.add("frontier", frontier);
+      co.addProperty("targetAccuracyDrop", c.targetAccuracyDrop());
+      co.addProperty("recommendedThreshold", c.recommendedThreshold());
+      root.add("calibration", co);
+    }
+    Provenance p = m.provenance();
+    JsonObject po = new JsonObject();
+    po.addProperty("mode", p.mode());
+    po.addProperty("epochs", p.epochs());
+    po.addProperty("seed", p.seed());
+    po.addProperty("data", p.data());
+    po.addProperty("precision", p.precision());
+    po.addProperty("exporterVersion", p.exporterVersion());
+    po.addProperty("createdAt", p.createdAt());
+    root.add("provenance", po);
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+  }
+
+  private static Model model(Node n) {
+    return new Model(
+        n.get("architecture").string(),
+        n.get("imageSize").integer(),
+        n.get("channels").integer(),
+        n.get("patchSize").integer(),
+        n.get("dim").integer(),
+        n.get("depth").integer(),
+        n.get("heads").integer(),
+        n.get("mlpDim").integer(),
+        n.get("numClasses").integer(),
+        n.get("tokens").integer(),
+        n.get("layerNormEpsilon").number());
+  }
+
+  private static Input input(Node n) {
+    return new Input(
+        n.get("layout").string(),
+        n.get("height").integer(),
+        n.get("width").integer(),
+        n.get("channels").integer(),
+        (float) n.get("scale").number(),
+        toFloats(n.get("mean").list(Node::number)),
+        toFloats(n.get("std").list(Node::number)),
+        n.get("resize").string());
+  }
+
+  private static Graphs graphs(Node n) {
+    Node full = n.optional("full");
+    return new Graphs(
+        graph(n.get("stem").object()),
+        n.get("blocks").list(b -> graph(b.object())),
+        graph(n.get("head").object()),
+        full == null ? null : graph(full.object()));
+  }
+
+  private static Graph graph(Node n) {
+    return new Graph(
+        n.get("file").string(),
+        n.get("sha256").string(),
+        n.get("bytes").longValue(),
+        n.get("params").longValue(),
+        n.get("flops").longValue(),
+        n.get("inputs").list(t -> tensor(t.object())),
+        n.get("outputs").list(t -> tensor(t.object())));
+  }
+
+  private static Tensor tensor(Node n) {
+    List<Integer> dims = n.get("shape").list(Node::integer);
+    int[] shape = new int[dims.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = dims.get(i);
+    }
+    return new Tensor(n.get("name").string(), shape);
+  }
+
+  private static Calibration calibration(Node n) {
+    if (n == null) {
+      return null;
+    }
+    n.object();
+    return new Calibration(
+        n.get("split").string(),
+        n.get("layerAccuracy").list(Node::number),
+        n.get("frontier").list(p -> {
+          p.object();
+          return new FrontierPoint(p.get("threshold").number(), p.get("accuracy").number(),
+              p.get("meanExitLayer").number(), p.get("speedUp").number());
+        }),
+        n.get("targetAccuracyDrop").number(),
+        n.get("recommendedThreshold").number());
+  }
+
+  private static Provenance provenance(Node n) {
+    return new Provenance(
+        n.get("mode").string(),
+        n.get("epochs").integer(),
+        n.get("seed").longValue(),
+        n.get("data").string(),
+        n.get("precision").string(),
+        n.get("exporterVersion").string(),
+        n.get("createdAt").string());
+  }
+
+  private static JsonObject graph(Graph g) {
+    JsonObject o = new JsonObject();
+    o.addProperty("file", g.file());
+    o.addProperty("sha256", g.sha256());
+    o.addProperty("bytes", g.bytes());
+    o.addProperty("params", g.params());
+    o.addProperty("flops", g.flops());
+    o.add("inputs", tensors(g.inputs()));
+    o.add("outputs", tensors(g.outputs()));
+    return o;
+  }
+
+  private static JsonArray tensors(List<Tensor> tensors) {
+    JsonArray a = new JsonArray();
+    for (Tensor t : tensors) {
+      JsonObject o = new JsonObject();
+      o.addProperty("name", t.name());
+      JsonArray shape = new JsonArray();
+      for (int d : t.shape()) {
+        shape.add(d);
+      }
+      o.add("shape", shape);
+      a.add(o);
+    }
+    return a;
+  }
+
+  private static JsonArray floats(float[] values) {
+    JsonArray a = new JsonArray();
+    for (float v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  private static float[] toFloats(List<Double> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).floatValue();
+    }
+    return out;
+  }
+
+  /** A JSON element with its path, so every error says where it is. */
+  private static final class Node {
+    private final String path;
+    private final JsonElement element;
+
+    Node(String path, JsonElement element) {
+      this.path = path;
+      this.element = element;
+    }
+
+    Node object() {
+      if (element == null || !element.isJsonObject()) {
+        throw malformed("must be an object");
+      }
+      return this;
+    }
+
+    Node get(String field) {
+      JsonElement child = element.getAsJsonObject().get(field);
+      if (child == null || child.isJsonNull()) {
+        throw new BundleException(Problem.MALFORMED_MANIFEST, path + "." + field + " is missing");
+      }
+      return new Node(path + "." + field, child);
+    }
+
+    Node optional(String field) {
+      JsonElement child = element.getAsJsonObject().get(field);
+      return child == null || child.isJsonNull() ? null : new Node(path + "." + field, child);
+    }
+
+    String string() {
+      if (!element.isJsonPrimitive() || !element.getAsJsonPrimitive().isString()) {
+        throw malformed("must be a string");
+      }
+      return element.getAsString();
+    }
+
+    double number() {
+      JsonPrimitive p = primitiveNumber();
+      double v = p.getAsDouble();
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        throw malformed("must be a finite number");
+      }
+      return v;
+    }
+
+    long longValue() {
+      double v = number();
+      if (v != Math.rint(v) || Math.abs(v) > 9.007199254740992E15) {
+        throw malformed("must be an integer, got " + element);
+      }
+      return primitiveNumber().getAsLong();
+    }
+
+    int integer() {
+      long v = longValue();
+      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+        throw malformed("is out of int range: " + v);
+      }
+      return (int) v;
+    }
+
+    <T> List<T> list(Function<Node, T> item) {
+      if (!element.isJsonArray()) {
+        throw malformed("must be an array");
+      }
+      JsonArray array = element.getAsJsonArray();
+      List<T> out = new ArrayList<>(array.size());
+      for (int i = 0; i < array.size(); i++) {
+        out.add(item.apply(new Node(path + "[" + i + "]", array.get(i))));
+      }
+      return out;
+    }
+
+    private JsonPrimitive primitiveNumber() {
+      if (!element.isJsonPrimitive() || !element.getAsJsonPrimitive().isNumber()) {
+        throw malformed("must be a number");
+      }
+      return element.getAsJsonPrimitive();
+    }
+
+    private BundleException malformed(String what) {
+      return new BundleException(Problem.MALFORMED_MANIFEST, path + " " + what);
+    }
+  }
+}
