@@ -46,9 +46,12 @@ public record VitConfig(int imageSize, int channels, int patchSize, int dim, int
         require(layerNormEps > 0f, "layerNormEps must be positive, got " + layerNormEps);
     }
 
-    /** The default model: 28x28 grey images, 4x4 patches (49 + 1 tokens), width 64, 6 blocks, 4 heads, 10 classes. */
+    /**
+     * The default model: 28x28 grey images, 7x7 patches (16 + 1 tokens), width 64, 6 blocks, 4 heads, MLP 128,
+     * 10 classes. Patch 7 rather than 4 because it trains three times faster on a shared 2-core CPU.
+     */
     public static VitConfig fashionMnistDefault() {
-        return new VitConfig(28, 1, 4, 64, 6, 4, 128, 10, 0f, DEFAULT_LAYER_NORM_EPS);
+        return new VitConfig(28, 1, 7, 64, 6, 4, 128, 10, 0f, DEFAULT_LAYER_NORM_EPS);
     }
 
     /** Patches per image side. */
@@ -99,6 +102,10 @@ public record VitConfig(int imageSize, int channels, int patchSize, int dim, int
             return parsed;
         } catch (JsonParseException e) {
             throw new IllegalArgumentException("malformed VitConfig JSON: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // gson wraps the compact constructor's validation error; surface the validation message
+            Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+            throw new IllegalArgumentException(cause.getMessage(), cause);
         }
     }
 

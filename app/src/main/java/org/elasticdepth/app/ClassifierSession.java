@@ -1,0 +1,254 @@
+package org.elasticdepth.app;
+
+import android.content.Context;
+import android.os.Handler;
+import android.os.Looper;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.elasticdepth.runtime.Budget;
+import org.elasticdepth.runtime.BudgetException;
+import org.elasticdepth.runtime.Classification;
+import org.elasticdepth.runtime.DepthPlan;
+import org.elasticdepth.runtime.ElasticClassifier;
+import org.elasticdepth.runtime.android.AndroidBudget;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.spi.BlockExecutor;
+
+/**
+ * The classifier behind the screen: opens bundle, executor and {@link ElasticClassifier} off the
+ * main thread, classifies the latest frame only, applies changed settings, and reports to a
+ * {@link Listener} on the main thread.
+ *
+ * <p><b>Latest frame wins.</b> One frame is classified at a time; a frame that arrives meanwhile
+ * replaces the one waiting, so results never lag behind the camera. {@link #wantsFrame()} lets
+ * the camera skip even the conversion of frames that would be dropped.
+ *
+ * <p><b>Threads.</b> Public methods are called on the main thread. Opening, classifying and
+ * closing run on this session's worker thread (the classifier itself runs graphs on its own
+ * owner thread); listener calls are posted to the main thread and suppressed once {@link
+ * #close} was called, so a closing activity is never called back.
+ */
+public final class ClassifierSession implements AutoCloseable {
+  /** Receives what the session learns, on the main thread. */
+  public interface Listener {
+    /** The classifier is ready (also after settings changed) with this bundle and plan. */
+    void onReady(BundleManifest manifest, DepthPlan plan);
+
+    /** One frame was classified. */
+    void onResult(Result result);
+
+    /** The bundle, executor or a classification failed; the session stays usable for {@link #apply}. */
+    void onFailure(Throwable error);
+  }
+
+  /**
+   * One classified frame with the screen's running numbers.
+   *
+   * @param averageMillis mean per-frame time (preprocessing + inference) over the last {@code averageCount} frames
+   */
+  public record Result(Frame frame, Classification classification, double averageMillis, int averageCount) {}
+
+  /** Frames over which the latency on screen is averaged. */
+  static final int LATENCY_WINDOW = 10;
+
+  private final Context context;
+  private final RuntimeFactory factory;
+  private final Listener listener;
+  private final Handler main = new Handler(Looper.getMainLooper());
+  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "classifier-session"));
+  private final AtomicReference<Frame> pending = new AtomicReference<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  // Worker thread only.
+  private Bundle bundle;
+  private BlockExecutor executor;
+  private ElasticClassifier classifier;
+  private DemoSettings applied;
+  private int trimLevel = AndroidBudget.NO_TRIM;
+  private final MovingAverage latency = new MovingAverage(LATENCY_WINDOW);
+
+  public ClassifierSession(Context context, RuntimeFactory factory, Listener listener) {
+    this.context = context.getApplicationContext();
+    this.factory = factory;
+    this.listener = listener;
+  }
+
+  /** Opens (or re-configures) the classifier for {@code settings}, in the background. */
+  public void apply(DemoSettings settings) {
+    worker.execute(() -> {
+      try {
+        configure(settings);
+        BundleManifest manifest = classifier.manifest();
+        DepthPlan plan = classifier.plan();
+        post(() -> listener.onReady(manifest, plan));
+      } catch (RuntimeException | LinkageError e) {
+        post(() -> listener.onFailure(e));
+      }
+    });
+  }
+
+  /**
+   * Plans again for less memory after {@code ComponentCallbacks2.onTrimMemory(level)}: elastic
+   * depth gives back blocks instead of the whole process being killed.
+   */
+  public void trimMemory(int level) {
+    worker.execute(() -> {
+      trimLevel = level;
+      if (classifier == null || applied == null) {
+        return;
+      }
+      try {
+        replanWithFallback(budget(applied));
+        DepthPlan plan = classifier.plan();
+        BundleManifest manifest = classifier.manifest();
+        post(() -> listener.onReady(manifest, plan));
+      } catch (RuntimeException e) {
+        post(() -> listener.onFailure(e));
+      }
+    });
+  }
+
+  /** Whether a new frame would be classified soon rather than replace a waiting one. */
+  public boolean wantsFrame() {
+    return pending.get() == null && !draining.get();
+  }
+
+  /** Queues {@code frame} for classification, replacing any frame still waiting. Any thread. */
+  public void submit(Frame frame) {
+    if (closed.get()) {
+      return;
+    }
+    pending.set(frame);
+    if (draining.compareAndSet(false, true)) {
+      worker.execute(this::drain);
+    }
+  }
+
+  /** Stops classifying and releases classifier, executor and bundle in the background. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    pending.set(null);
+    worker.execute(this::release);
+    worker.shutdown();
+  }
+
+  // ---------------------------------------------------------------- worker thread
+
+  private void configure(DemoSettings settings) {
+    if (bundle == null) {
+      bundle = factory.openBundle(context);
+    }
+    boolean rebuild = classifier == null || applied == null || settings.needsNewExecutor(applied)
+        || !ExitRules.policy(settings, bundle.manifest().calibration())
+            .equals(ExitRules.policy(applied, bundle.manifest().calibration()));
+    if (rebuild) {
+      closeClassifier();
+      if (executor == null || applied == null || settings.needsNewExecutor(applied)) {
+        closeExecutor();
+        executor = factory.createExecutor(context, settings.executor(), settings.threads());
+      }
+      ElasticClassifier.Options options = ElasticClassifier.Options.builder()
+          .setExitPolicy(ExitRules.policy(settings, bundle.manifest().calibration()))
+          .setBudget(budget(settings))
+          .build();
+      classifier = createWithFallback(options);
+      latency.clear();
+    } else if (settings.depthCap() != applied.depthCap()) {
+      replanWithFallback(budget(settings));
+    }
+    applied = settings;
+  }
+
+  /** The device's budget (memory, thermal) narrowed by the user's depth cap. */
+  private Budget budget(DemoSettings settings) {
+    Budget device = AndroidBudget.probe(context, trimLevel);
+    return settings.depthCap() == DemoSettings.AUTO_DEPTH ? device : device.withMaxDepth(settings.depthCap());
+  }
+
+  /**
+   * When the device budget cannot hold even one block, classifying with one block beats showing
+   * nothing: the plan's reason then says why the depth is 1.
+   */
+  private ElasticClassifier createWithFallback(ElasticClassifier.Options options) {
+    try {
+      return ElasticClassifier.create(bundle, executor, options);
+    } catch (BudgetException e) {
+      return ElasticClassifier.create(bundle, executor, options.toBuilder().setBudget(Budget.unlimited().withMaxDepth(1)).build());
+    }
+  }
+
+  private void replanWithFallback(Budget budget) {
+    try {
+      classifier.replan(budget);
+    } catch (BudgetException e) {
+      classifier.replan(Budget.unlimited().withMaxDepth(1));
+    }
+  }
+
+  private void drain() {
+    try {
+      for (Frame frame; (frame = pending.getAndSet(null)) != null && !closed.get(); ) {
+        classifyOne(frame);
+      }
+    } finally {
+      draining.set(false);
+    }
+    // A frame may have arrived between the last poll and clearing the flag.
+    if (pending.get() != null && !closed.get() && draining.compareAndSet(false, true)) {
+      worker.execute(this::drain);
+    }
+  }
+
+  private void classifyOne(Frame frame) {
+    if (classifier == null) {
+      return; // not configured (yet, or it failed): the failure was already reported
+    }
+    try {
+      long start = System.nanoTime();
+      Classification c = classifier.classify(frame.argb(), frame.width(), frame.height());
+      latency.add((System.nanoTime() - start) / 1e6);
+      Result result = new Result(frame, c, latency.mean(), latency.count());
+      post(() -> listener.onResult(result));
+    } catch (RuntimeException e) {
+      post(() -> listener.onFailure(e));
+    }
+  }
+
+  private void release() {
+    closeClassifier();
+    closeExecutor();
+    if (bundle != null) {
+      bundle.close();
+      bundle = null;
+    }
+  }
+
+  private void closeClassifier() {
+    if (classifier != null) {
+      classifier.close();
+      classifier = null;
+    }
+  }
+
+  private void closeExecutor() {
+    if (executor != null) {
+      executor.close();
+      executor = null;
+    }
+  }
+
+  private void post(Runnable r) {
+    main.post(() -> {
+      if (!closed.get()) {
+        r.run();
+      }
+    });
+  }
+}

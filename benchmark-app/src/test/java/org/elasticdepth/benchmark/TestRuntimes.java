@@ -1,0 +1,115 @@
+package org.elasticdepth.benchmark;
+
+import static org.robolectric.Shadows.shadowOf;
+
+import android.app.ActivityManager;
+import android.content.Context;
+import android.os.Looper;
+import androidx.test.core.app.ApplicationProvider;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.elasticdepth.runtime.android.AcceleratorPreference;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.desktop.DesktopExecutor;
+import org.elasticdepth.runtime.desktop.TestBundles;
+import org.elasticdepth.runtime.spi.BlockExecutor;
+import org.elasticdepth.runtime.spi.GraphException;
+import org.elasticdepth.runtime.spi.LoadedGraph;
+
+/** Runs the benchmark on the desktop TFLite executor, which executes the same bundles on the JVM. */
+final class TestRuntimes {
+  static final String NO_DELEGATE = "desktop TFLite has no GPU or NNAPI delegate";
+
+  private TestRuntimes() {}
+
+  /**
+   * runtime-desktop's tiny fixture (random weights, depth 3, 28x28x1, Fashion-MNIST labels) on
+   * desktop TFLite: CPU configurations run with their thread count; GPU and NNAPI cannot be
+   * created there, so they fail as a phone without those delegates would.
+   *
+   * @param brokenFile a graph file whose loading fails (as a delegate rejecting it would), or null
+   */
+  static BenchmarkRuntime tinyBundle(String brokenFile) {
+    return new BenchmarkRuntime() {
+      @Override
+      public Bundle openBundle(Context context) {
+        return Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY));
+      }
+
+      @Override
+      public BlockExecutor createExecutor(Context context, ExecutorChoice choice) {
+        if (choice.accelerator() != AcceleratorPreference.CPU) {
+          throw new UnsupportedOperationException(NO_DELEGATE);
+        }
+        BlockExecutor desktop = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(choice.threads()).build());
+        return brokenFile == null ? desktop : new Failing(desktop, brokenFile);
+      }
+    };
+  }
+
+  /** Installs {@code runtime} and gives the (Robolectric) device some RAM to report. */
+  static void install(BenchmarkRuntime runtime) {
+    BenchmarkApplication app = ApplicationProvider.getApplicationContext();
+    app.setRuntime(runtime);
+    ActivityManager am = (ActivityManager) app.getSystemService(Context.ACTIVITY_SERVICE);
+    ActivityManager.MemoryInfo info = new ActivityManager.MemoryInfo();
+    info.availMem = 2L << 30;
+    info.threshold = 256L << 20;
+    info.totalMem = 4L << 30;
+    shadowOf(am).setMemoryInfo(info);
+  }
+
+  /**
+   * Runs the main looper until {@code condition} holds: the suite reports from its own thread and
+   * posts to the main thread, which Robolectric only runs when asked.
+   */
+  static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      shadowOf(Looper.getMainLooper()).idle();
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  /** An executor whose loading of one graph file fails, like a delegate that rejects it. */
+  private static final class Failing implements BlockExecutor {
+    private final BlockExecutor inner;
+    private final String brokenFile;
+
+    Failing(BlockExecutor inner, String brokenFile) {
+      this.inner = inner;
+      this.brokenFile = brokenFile;
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public LoadedGraph load(Graph graph, ByteBuffer model) {
+      if (graph.file().equals(brokenFile)) {
+        throw new GraphException(graph.file() + ": rejected on purpose by the test");
+      }
+      return inner.load(graph, model);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package org.elasticdepth.exporter.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.FullComparison;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.Sustained;
+
+/**
+ * The runtime's benchmark table for one result, as Markdown (readable in a terminal too): latency
+ * per depth, chained blocks vs full.tflite, the early-exit speed-up and accuracy vs full depth, and
+ * resident bytes per depth against the loaded graphs' size, each with the goal it is held to.
+ */
+public final class BenchTable {
+  /** Goal for the chained graphs' overhead over full.tflite, in percent. */
+  public static final double OVERHEAD_GOAL_PERCENT = 5;
+  /** Goal for resident bytes over the loaded graphs' bytes. */
+  public static final double RESIDENT_GOAL_RATIO = 1.05;
+
+  private BenchTable() {}
+
+  public static String format(BenchmarkResult r) {
+    StringBuilder out = new StringBuilder();
+    BenchmarkResult.BundleInfo b = r.bundle();
+    out.append(String.format(Locale.ROOT, "Bundle %s (%s, %d layers, dim %d, %s), device %s %s (%s, %d cores), %s%n",
+        b.location(), b.architecture(), b.depth(), b.dim(), b.precision(), r.device().manufacturer(), r.device().model(),
+        r.device().soc(), r.device().cores(), r.device().os()));
+    out.append(String.format(Locale.ROOT, "%d warm-up + %d timed runs per depth; times in ms%n",
+        r.settings().warmupRuns(), r.settings().timedRuns()));
+    for (ExecutorResult e : r.executors()) {
+      out.append('\n').append("### ").append(e.name()).append('\n');
+      if (e.status() == Status.FAILED) {
+        out.append("failed: ").append(e.error()).append('\n');
+        continue;
+      }
+      out.append('\n');
+      out.append("| depth | init | first | mean | std | p50 | p90 | p99 | resident bytes | graph bytes | resident/graph |\n");
+      out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (DepthResult d : e.depths()) {
+        if (d.status() != Status.OK) {
+          out.append(String.format(Locale.ROOT, "| %d | failed: %s |||||||||%n", d.depth(), d.error()));
+          continue;
+        }
+        out.append(String.format(Locale.ROOT, "| %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %,d | %,d | %.3f |%n",
+            d.depth(), d.initMs(), d.firstInferenceMs(), d.latency().meanMs(), d.latency().stdMs(), d.latency().p50Ms(),
+            d.latency().p90Ms(), d.latency().p99Ms(), d.residentBytes(), d.graphBytes(),
+            (double) d.residentBytes() / d.graphBytes()));
+      }
+      out.append('\n');
+      out.append(residentLine(e)).append('\n');
+      out.append(fullLine(e.full())).append('\n');
+      out.append(earlyExitLines(e.earlyExit()));
+      out.append(sustainedLine(e.sustained())).append('\n');
+      out.append(fallbackLine(e)).append('\n');
+    }
+    return out.toString();
+  }
+
+  static String residentLine(ExecutorResult e) {
+    List<DepthResult> ok = new ArrayList<>();
+    e.depths().stream().filter(d -> d.status() == Status.OK).forEach(ok::add);
+    if (ok.isEmpty()) {
+      return "- resident bytes: no depth ran";
+    }
+    boolean grows = true;
+    double worst = 0;
+    for (int i = 0; i < ok.size(); i++) {
+      worst = Math.max(worst, (double) ok.get(i).residentBytes() / ok.get(i).graphBytes());
+      if (i > 0 && ok.get(i).residentBytes() <= ok.get(i - 1).residentBytes()) {
+        grows = false;
+      }
+    }
+    return String.format(Locale.ROOT, "- resident bytes: %s with depth; at most %.3f x the loaded graphs' bytes (goal <= %.2f: %s)",
+        grows ? "grow" : "do NOT grow", worst, RESIDENT_GOAL_RATIO, worst <= RESIDENT_GOAL_RATIO ? "met" : "missed");
+  }
+
+  static String fullLine(FullComparison f) {
+    if (f.status() != Status.OK) {
+      return "- chained vs full.tflite: " + f.status().json() + " (" + f.message() + ")";
+    }
+    return String.format(Locale.ROOT, "- chained vs full.tflite at full depth: %.3f ms vs %.3f ms, overhead %+.1f %% (goal <= %.0f %%: %s)",
+        f.chained().meanMs(), f.full().meanMs(), f.overheadPercent(), OVERHEAD_GOAL_PERCENT,
+        f.overheadPercent() <= OVERHEAD_GOAL_PERCENT ? "met" : "missed");
+  }
+
+  static String earlyExitLines(EarlyExit x) {
+    if (x.status() != Status.OK) {
+      return "- early exit: " + x.status().json() + " (" + x.message() + ")\n";
+    }
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT,
+        "- early exit at threshold %.4f on %d samples: accuracy %.4f vs %.4f at full depth (%+.4f); mean exit layer %.2f;"
+            + " speed-up %.2fx by layers, %.2fx by wall clock (%.3f vs %.3f ms per image)%n",
+        x.threshold(), x.samples(), x.accuracy(), x.fullDepthAccuracy(), x.accuracy() - x.fullDepthAccuracy(),
+        x.meanExitLayer(), x.speedUpByLayers(), x.speedUpByWallClock(), x.earlyExitLatency().meanMs(),
+        x.fullDepthLatency().meanMs()));
+    s.append("- exit histogram (layer 1..L): ").append(x.exitHistogram()).append('\n');
+    StringBuilder acc = new StringBuilder();
+    for (double a : x.layerAccuracy()) {
+      acc.append(acc.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.4f", a));
+    }
+    s.append("- shared-head accuracy per layer: ").append(acc).append('\n');
+    return s.toString();
+  }
+
+  static String sustainedLine(Sustained s) {
+    if (s.status() != Status.OK) {
+      return "- sustained run: " + s.status().json() + " (" + s.message() + ")";
+    }
+    double first = s.points().get(0).meanMs();
+    double last = s.points().get(s.points().size() - 1).meanMs();
+    return String.format(Locale.ROOT, "- sustained run at depth %d for %.0f s: mean %.3f ms in the first interval, %.3f ms in the last (%+.1f %%)",
+        s.depth(), s.durationSeconds(), first, last, 100 * (last / first - 1));
+  }
+
+  static String fallbackLine(ExecutorResult e) {
+    List<String> fallbacks = new ArrayList<>();
+    for (DepthResult d : e.depths()) {
+      for (GraphTarget t : d.targets()) {
+        String f = t.graph() + ": " + t.requested() + " -> " + t.accelerator() + " (" + t.fallbackReason() + ")";
+        if (t.fallbackReason() != null && !fallbacks.contains(f)) {
+          fallbacks.add(f);
+        }
+      }
+    }
+    String targets = e.depths().stream().filter(d -> d.status() == Status.OK).findFirst()
+        .map(d -> d.targets().get(0).accelerator() + " (" + d.targets().get(0).detail() + ")").orElse("-");
+    return "- ran on: " + targets + "; fallbacks: " + (fallbacks.isEmpty() ? "none" : String.join("; ", fallbacks))
+        + String.format(Locale.ROOT, "; one-time executor setup %.1f ms (not in init)", e.setupMs());
+  }
+}

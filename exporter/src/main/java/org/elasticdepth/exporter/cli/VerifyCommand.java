@@ -1,0 +1,91 @@
+package org.elasticdepth.exporter.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.elasticdepth.exporter.data.ImageSet;
+import org.elasticdepth.exporter.export.BundleExporter;
+import org.elasticdepth.exporter.model.ElasticVit;
+import org.elasticdepth.exporter.model.VitConfig;
+import org.elasticdepth.exporter.train.RunDirectory;
+import org.elasticdepth.exporter.verify.BundleVerifier;
+import org.elasticdepth.exporter.verify.DjlReference;
+import org.elasticdepth.exporter.verify.VerifyReport;
+import org.elasticdepth.exporter.verify.VerifyReport.Tolerance;
+import org.elasticdepth.runtime.ElasticRuntimeException;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.desktop.DesktopExecutor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code verify}: the bundle on desktop TFLite, against the DJL checkpoint when given. */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Checks a bundle on desktop TFLite (XNNPACK): every file's SHA-256 and size, the TFLite "
+        + "flatbuffer verifier, every graph's shapes against the manifest, every block one XNNPACK partition, "
+        + "and that every graph runs. With --checkpoint it also runs N test images through stem -> blocks -> head "
+        + "and through the DJL model, printing max |logit difference| and prediction agreement per layer, and "
+        + "full.tflite against the chained graphs.",
+        "Exit status: 0 pass, 1 beyond tolerance, 2 unusable bundle (missing, tampered, truncated, malformed)."})
+public final class VerifyCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "BUNDLE_DIR", description = "a bundle directory (or .zip)")
+  File bundlePath;
+
+  @Option(names = "--checkpoint", paramLabel = "RUN_DIR", description = "the run the bundle was exported from")
+  Path checkpoint;
+
+  @Option(names = "--images", defaultValue = "256", description = "test images to compare (default: ${DEFAULT-VALUE})")
+  int images;
+
+  @Option(names = "--threads", defaultValue = "1", description = "TFLite threads (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--tolerance", description = "max |logit diff| allowed (default: 1e-4 for fp32, 5e-2 for fp16)")
+  Double tolerance;
+
+  @Option(names = "--min-agreement", description = "min per-layer agreement (default: 0.999 for fp32, 0.99 for fp16)")
+  Double minAgreement;
+
+  @Override
+  public Integer call() throws IOException {
+    if (images < 1) {
+      throw new IllegalArgumentException("--images must be >= 1, got " + images);
+    }
+    try (Bundle bundle = bundlePath.getName().endsWith(".zip") ? Bundle.fromZip(bundlePath) : Bundle.fromDirectory(bundlePath);
+        DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(threads).build())) {
+      BundleManifest m = bundle.manifest();
+      Tolerance defaults = Tolerance.forPrecision(m.provenance().precision());
+      Tolerance tol = new Tolerance(tolerance == null ? defaults.maxLogitDiff() : tolerance,
+          minAgreement == null ? defaults.minAgreement() : minAgreement);
+      VerifyReport report;
+      if (checkpoint == null) {
+        report = BundleVerifier.verify(bundle, executor, null, null, null, Math.min(images, 4), tol);
+      } else {
+        report = againstCheckpoint(bundle, executor, tol);
+      }
+      report.print(System.out);
+      return report.passed() ? 0 : 1;
+    } catch (ElasticRuntimeException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private VerifyReport againstCheckpoint(Bundle bundle, DesktopExecutor executor, Tolerance tol) throws IOException {
+    RunDirectory run = RunDirectory.open(checkpoint);
+    VitConfig c = run.modelConfig();
+    BundleManifest.Model expected = BundleExporter.model(c);
+    BundleManifest.Model actual = bundle.manifest().model();
+    if (!expected.equals(actual)) {
+      throw new IllegalArgumentException("the bundle's model " + actual + " is not the checkpoint's " + expected);
+    }
+    ImageSet test = run.loadData().test();
+    int n = Math.min(images, test.size());
+    float[] nhwc = DjlReference.toNhwc(test.normalized(0, n, run.normalization()), n, c.imageSize(), c.channels());
+    try (ElasticVit model = run.loadModel()) {
+      return BundleVerifier.verify(bundle, executor, new DjlReference(model), nhwc, test.labels(0, n), n, tol);
+    }
+  }
+}

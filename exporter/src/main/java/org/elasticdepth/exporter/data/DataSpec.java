@@ -1,0 +1,41 @@
+package org.elasticdepth.exporter.data;
+
+/**
+ * Where a run's images come from and how they are split; stored in the run's {@code config.json} so evaluation,
+ * analysis and calibration rebuild exactly the same splits.
+ *
+ * @param kind           {@link #FASHION_MNIST} or {@link #IMAGE_FOLDER}
+ * @param path           directory given by the user, or null for the default Fashion-MNIST locations
+ * @param validationSize images held out of the training data for validation and calibration
+ * @param testFraction   for an image folder without {@code train/} and {@code test/} sub-folders: the share held
+ *                       out as the test split
+ * @param splitSeed      seed of the train/validation(/test) split
+ * @param augmentation   training augmentation, as {@link Augmentation#parse} reads it
+ */
+public record DataSpec(String kind, String path, int validationSize, double testFraction, long splitSeed,
+                       String augmentation) {
+    public static final String FASHION_MNIST = "fashion-mnist";
+    public static final String IMAGE_FOLDER = "image-folder";
+
+    public DataSpec {
+        if (!FASHION_MNIST.equals(kind) && !IMAGE_FOLDER.equals(kind)) {
+            throw new IllegalArgumentException("dataset kind must be " + FASHION_MNIST + " or " + IMAGE_FOLDER
+                    + ", got " + kind);
+        }
+        if (IMAGE_FOLDER.equals(kind) && path == null) {
+            throw new IllegalArgumentException("an image-folder dataset needs a path");
+        }
+        if (validationSize < 1) {
+            throw new IllegalArgumentException("validation size must be at least 1, got " + validationSize);
+        }
+        if (!(testFraction > 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("test fraction must be in (0, 1), got " + testFraction);
+        }
+    }
+
+    /** A short human description, e.g. for the report. */
+    public String describe() {
+        return kind + (path == null ? " (" + FashionMnist.DEBIAN_DIR + " or $" + FashionMnist.ENV_VAR + ")"
+                : " at " + path) + ", validation " + validationSize + ", split seed " + splitSeed;
+    }
+}

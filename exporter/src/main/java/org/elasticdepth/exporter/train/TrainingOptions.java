@@ -1,0 +1,42 @@
+package org.elasticdepth.exporter.train;
+
+/**
+ * Training hyper-parameters (stored in the run's {@code config.json}).
+ *
+ * @param mode          objective
+ * @param epochs        passes over the training split
+ * @param batchSize     images per step (the last partial batch of an epoch is dropped)
+ * @param learningRate  peak AdamW learning rate
+ * @param weightDecay   decoupled AdamW weight decay, applied to matrices only (not biases, norms, CLS, position)
+ * @param schedule      {@code cosine} (linear warm-up then cosine to 0) or {@code multistep} (warm-up, then x0.1 at
+ *                      50% and 75% of the steps, the paper's schedule)
+ * @param warmupEpochs  linear warm-up length in epochs (may be fractional)
+ * @param alignedOnly   aligned mode: use the aligned loss on every step instead of alternating with last-layer CE
+ * @param cosregBeta    cosreg mode: weight of the cosine term
+ * @param gradientClip  clip the global gradient norm to this (0 = off)
+ * @param seed          initialisation, shuffling, augmentation and dropout seed
+ * @param threads       PyTorch intra-op threads (0 = engine default)
+ */
+public record TrainingOptions(TrainingMode mode, int epochs, int batchSize, float learningRate, float weightDecay,
+                              String schedule, float warmupEpochs, boolean alignedOnly, float cosregBeta,
+                              float gradientClip, long seed, int threads) {
+    public static final String COSINE = "cosine";
+    public static final String MULTISTEP = "multistep";
+
+    public TrainingOptions {
+        if (mode == null) {
+            throw new IllegalArgumentException("training mode is required");
+        }
+        if (epochs < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("epochs and batch size must be positive");
+        }
+        if (!(learningRate > 0) || weightDecay < 0 || warmupEpochs < 0 || cosregBeta < 0 || gradientClip < 0
+                || threads < 0) {
+            throw new IllegalArgumentException("learning rate must be positive; weight decay, warm-up, beta and threads"
+                    + " must not be negative");
+        }
+        if (!COSINE.equals(schedule) && !MULTISTEP.equals(schedule)) {
+            throw new IllegalArgumentException("schedule must be cosine or multistep, got " + schedule);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package org.elasticdepth.exporter.cli;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.elasticdepth.exporter.data.DataSpec;
+import org.elasticdepth.exporter.data.FashionMnist;
+import org.elasticdepth.exporter.data.Normalization;
+import org.elasticdepth.exporter.model.ElasticVit;
+import org.elasticdepth.exporter.model.VitConfig;
+import org.elasticdepth.exporter.train.Checkpoint;
+import org.elasticdepth.exporter.train.CheckpointStore;
+import org.elasticdepth.exporter.train.RunConfig;
+import org.elasticdepth.exporter.train.RunDirectory;
+import org.elasticdepth.exporter.train.TensorArchive;
+import org.elasticdepth.exporter.train.TrainingMode;
+import org.elasticdepth.exporter.train.TrainingOptions;
+import org.elasticdepth.exporter.train.TrainingState;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** {@code export} and {@code verify} end to end on a (randomly initialised) run directory. */
+public class ExportVerifyCommandTest {
+  private static final VitConfig CONFIG = new VitConfig(28, 1, 7, 16, 2, 2, 32, 10, 0f, 1e-5f);
+
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+  private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+  private PrintStream originalOut;
+  private PrintStream originalErr;
+
+  @Before
+  public void captureOutput() {
+    originalOut = System.out;
+    originalErr = System.err;
+    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+  }
+
+  @After
+  public void restoreOutput() {
+    System.setOut(originalOut);
+    System.setErr(originalErr);
+  }
+
+  @Test
+  public void exportThenVerifyAgainstTheCheckpoint() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--zip"));
+    assertTrue(Files.isRegularFile(bundle.resolve("block_02.tflite")));
+    assertTrue(Files.isRegularFile(tmp.getRoot().toPath().resolve("bundle.zip")));
+
+    assertEquals(2, execute("export", run.toString(), "--out", bundle.toString()));
+    assertTrue(err(), err().contains("already exists"));
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--force", "--fp16"));
+    try (Bundle b = Bundle.fromDirectory(bundle.toFile())) {
+      assertEquals("fp16", b.manifest().provenance().precision());
+    }
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--force", "--no-full"));
+
+    stdout.reset();
+    assertEquals(out() + err(), 0, execute("verify", bundle.toString(), "--checkpoint", run.toString(), "--images", "16"));
+    assertTrue(out(), out().contains("PASS") && out().contains("layer"));
+    assertEquals(out() + err(), 0, execute("verify", bundle.toString()));
+  }
+
+  @Test
+  public void aCheckpointThatContradictsItsConfigIsAClearError() throws Exception {
+    VitConfig wider = new VitConfig(28, 1, 7, 24, 2, 2, 32, 10, 0f, 1e-5f);
+    Path run = writeRun(wider, CONFIG, TrainingMode.ALIGNED); // config says dim 24, weights have dim 16
+    assertEquals(2, execute("export", run.toString(), "--out", tmp.getRoot().toPath().resolve("b").toString()));
+    assertTrue(err(), err().contains("does not match") && err().contains("stem.patch.weight"));
+    assertFalse(Files.exists(tmp.getRoot().toPath().resolve("b")));
+  }
+
+  @Test
+  public void aPerLayerHeadRunIsRefused() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.MULTIHEAD);
+    assertEquals(2, execute("export", run.toString(), "--out", tmp.getRoot().toPath().resolve("b").toString()));
+    assertTrue(err(), err().contains("one shared head"));
+  }
+
+  @Test
+  public void verifyNamesATamperedFile() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString()));
+    byte[] head = Files.readAllBytes(bundle.resolve("head.tflite"));
+    head[head.length / 2] ^= 0x10;
+    Files.write(bundle.resolve("head.tflite"), head);
+    assertEquals(2, execute("verify", bundle.toString()));
+    assertTrue(err(), err().contains("head.tflite") && err().contains("SHA-256"));
+  }
+
+  private Path writeRun(VitConfig declared, VitConfig actual, TrainingMode mode) throws Exception {
+    Path dir = Files.createTempDirectory(tmp.getRoot().toPath(), "run");
+    TrainingOptions training = new TrainingOptions(mode, 1, 32, 1e-3f, 0.05f, TrainingOptions.COSINE, 0f, false, 1f,
+        42, 1);
+    DataSpec data = new DataSpec(DataSpec.FASHION_MNIST, null, 1000, 0.1, 42, "none");
+    RunDirectory.writeConfig(dir, new RunConfig(RunConfig.FORMAT_VERSION, declared, training, data,
+        new Normalization(new float[] {0.286f}, new float[] {0.353f}), FashionMnist.LABELS));
+    try (ElasticVit vit = ElasticVit.initialize(actual, mode.headLayout(), 3)) {
+      Map<String, TensorArchive.Tensor> weights = new LinkedHashMap<>();
+      vit.namedWeights().forEach((name, values) -> weights.put(name,
+          new TensorArchive.Tensor(vit.weightShapes().get(name), values)));
+      new CheckpointStore(dir).save(new Checkpoint(weights, Map.of(), new TrainingState(1, 10, List.of())));
+    }
+    return dir;
+  }
+
+  private int execute(String... args) {
+    stderr.reset();
+    return ExporterCli.commandLine().execute(args);
+  }
+
+  private String out() {
+    return stdout.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return stderr.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,259 @@
+package org.elasticdepth.runtime.android;
+
+import android.content.ComponentCallbacks2;
+import android.content.Context;
+import android.content.res.Configuration;
+import android.os.Build;
+import android.os.PowerManager;
+import android.util.Log;
+import androidx.lifecycle.DefaultLifecycleObserver;
+import androidx.lifecycle.Lifecycle;
+import androidx.lifecycle.LifecycleOwner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.elasticdepth.runtime.Budget;
+import org.elasticdepth.runtime.BudgetException;
+import org.elasticdepth.runtime.DepthPlan;
+import org.elasticdepth.runtime.ElasticClassifier;
+
+/**
+ * Ties an {@link ElasticClassifier} to an Android component: it re-plans the depth whenever the
+ * device's budget changes and frees all native resources when the component is destroyed.
+ *
+ * <pre>{@code
+ * AndroidExecutor executor = AndroidExecutor.create(this);
+ * Bundle bundle = AssetBundles.fromAssets(this, "bundle");
+ * ElasticClassifier classifier = ElasticClassifier.create(bundle, executor,
+ *     ElasticClassifier.Options.builder().setBudget(AndroidBudget.probe(this)).build());
+ * ElasticClassifierOwner.attach(this, getLifecycle(), classifier, Budget.unlimited(), executor, bundle);
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #onTrimMemory}: re-plans with {@link AndroidBudget#probe(Context, int)} for that
+ *       level, so a smaller budget closes the blocks beyond the new depth at once;
+ *   <li>{@code ON_START}: the app is visible again: forgets the trim level and re-plans, loading
+ *       blocks back as the budget allows;
+ *   <li>thermal status changes (API 29+): re-plans with the new {@link
+ *       org.elasticdepth.runtime.ThermalLevel};
+ *   <li>{@code ON_DESTROY}: {@link #close()}: unregisters everything, closes the classifier (and so
+ *       its graphs and delegates, on the classifier's owner thread), then the given resources, in
+ *       order, exactly once.
+ * </ul>
+ *
+ * <p>Each budget is the device's ({@link AndroidBudget}) narrowed by the app's {@code limits}
+ * (latency, depth cap, memory cap). When not even the shallowest model fits, it re-plans to depth
+ * 1 rather than stop classifying: on a starved device a shallow answer beats none.
+ *
+ * <p>Thread rules: re-plans run one at a time, in order, on a background thread of this owner
+ * (loading blocks may take a while, and the callbacks arrive on the main thread); {@link
+ * #lastReplan()} follows the newest. Create, attach and close on the main thread.
+ */
+public final class ElasticClassifierOwner implements DefaultLifecycleObserver, ComponentCallbacks2, AutoCloseable {
+  private static final String TAG = "ElasticClassifierOwner";
+
+  private final Context context;
+  private final Lifecycle lifecycle;
+  private final ElasticClassifier classifier;
+  private final Budget limits;
+  private final List<AutoCloseable> closeAfter;
+  private final ExecutorService replanThread;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object thermalListener;
+  private volatile int trimLevel = AndroidBudget.NO_TRIM;
+  private volatile CompletableFuture<DepthPlan> lastReplan;
+
+  private ElasticClassifierOwner(Context context, Lifecycle lifecycle, ElasticClassifier classifier, Budget limits,
+      List<AutoCloseable> closeAfter) {
+    this.context = context;
+    this.lifecycle = lifecycle;
+    this.classifier = classifier;
+    this.limits = limits;
+    this.closeAfter = closeAfter;
+    this.replanThread = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "elastic-replan");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.lastReplan = CompletableFuture.completedFuture(classifier.plan());
+    this.thermalListener = Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q ? ThermalWatcher.register(context, this) : null;
+  }
+
+  /**
+   * Starts managing {@code classifier}: observes {@code lifecycle}, receives the application's
+   * memory callbacks and (API 29+) thermal changes. On destroy it closes the classifier, then each
+   * of {@code closeAfter} in order (typically the executor and the bundle).
+   *
+   * @param limits the app's own limits, applied on top of the device budget ({@link
+   *     Budget#unlimited()} for none)
+   */
+  public static ElasticClassifierOwner attach(Context context, Lifecycle lifecycle, ElasticClassifier classifier,
+      Budget limits, AutoCloseable... closeAfter) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(classifier, "classifier");
+    Objects.requireNonNull(limits, "limits");
+    List<AutoCloseable> resources = new ArrayList<>();
+    for (AutoCloseable c : closeAfter) {
+      resources.add(Objects.requireNonNull(c, "closeAfter element"));
+    }
+    if (lifecycle.getCurrentState() == Lifecycle.State.DESTROYED) {
+      throw new IllegalStateException("lifecycle is already destroyed; nothing would ever close the classifier");
+    }
+    Context app = context.getApplicationContext() != null ? context.getApplicationContext() : context;
+    ElasticClassifierOwner owner = new ElasticClassifierOwner(app, lifecycle, classifier, limits, List.copyOf(resources));
+    app.registerComponentCallbacks(owner);
+    lifecycle.addObserver(owner);
+    return owner;
+  }
+
+  public ElasticClassifier classifier() {
+    return classifier;
+  }
+
+  /** The newest re-plan: completes with its plan, or exceptionally if it failed (the previous plan stays). */
+  public CompletableFuture<DepthPlan> lastReplan() {
+    return lastReplan;
+  }
+
+  /** Re-probes the device and re-plans now (e.g. after the app changed what it needs). */
+  public CompletableFuture<DepthPlan> replan() {
+    CompletableFuture<DepthPlan> future = new CompletableFuture<>();
+    try {
+      replanThread.execute(() -> {
+        try {
+          future.complete(replanNow());
+        } catch (RuntimeException | Error e) {
+          Log.w(TAG, "re-plan failed; keeping " + classifier.plan(), e);
+          future.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      future.completeExceptionally(new IllegalStateException("this ElasticClassifierOwner is closed", e));
+    }
+    lastReplan = future;
+    return future;
+  }
+
+  /** The budget a re-plan would use now: the device's, narrowed by the app's limits. */
+  public Budget currentBudget() {
+    return narrow(AndroidBudget.probe(context, trimLevel), limits);
+  }
+
+  private DepthPlan replanNow() {
+    Budget budget = currentBudget();
+    try {
+      return classifier.replan(budget);
+    } catch (BudgetException tooSmall) {
+      Log.w(TAG, "budget " + budget + " fits no plan (" + tooSmall.getMessage() + "); running the shallowest model");
+      return classifier.replan(Budget.unlimited().withThermal(budget.thermal()).withMaxDepth(1));
+    }
+  }
+
+  /** The tighter of each limit of {@code a} and {@code b}; the hotter thermal level. */
+  static Budget narrow(Budget a, Budget b) {
+    return new Budget(Math.min(a.memoryBytes(), b.memoryBytes()), Math.min(a.latencyMillis(), b.latencyMillis()),
+        a.thermal().compareTo(b.thermal()) >= 0 ? a.thermal() : b.thermal(), Math.min(a.maxDepth(), b.maxDepth()));
+  }
+
+  // ------------------------------------------------------------------ callbacks
+
+  @Override
+  public void onTrimMemory(int level) {
+    trimLevel = level;
+    replan();
+  }
+
+  @Override
+  public void onLowMemory() {
+    onTrimMemory(TRIM_MEMORY_COMPLETE);
+  }
+
+  @Override
+  public void onConfigurationChanged(Configuration newConfig) {
+    // The budget does not depend on the configuration.
+  }
+
+  @Override
+  public void onStart(LifecycleOwner owner) {
+    if (trimLevel != AndroidBudget.NO_TRIM) {
+      trimLevel = AndroidBudget.NO_TRIM;
+      replan();
+    }
+  }
+
+  @Override
+  public void onDestroy(LifecycleOwner owner) {
+    close();
+  }
+
+  void onThermalStatusChanged() {
+    replan();
+  }
+
+  /**
+   * Unregisters the callbacks, waits for a running re-plan, closes the classifier, then the other
+   * resources in order. Idempotent: only the first call does anything. A failure to close one
+   * resource does not stop the others; the first is rethrown (unchecked) at the end.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    lifecycle.removeObserver(this);
+    context.unregisterComponentCallbacks(this);
+    if (thermalListener != null) {
+      ThermalWatcher.unregister(context, thermalListener);
+    }
+    replanThread.shutdownNow(); // queued re-plans are moot; a running one finishes before the classifier closes
+    RuntimeException failure = null;
+    List<AutoCloseable> all = new ArrayList<>();
+    all.add(classifier);
+    all.addAll(closeAfter);
+    for (AutoCloseable resource : all) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException r ? r : new IllegalStateException("closing " + resource + " failed", e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /**
+   * The API 29 thermal listener, in its own class so that devices below API 29 never load a class
+   * naming {@code PowerManager.OnThermalStatusChangedListener}.
+   */
+  private static final class ThermalWatcher {
+    static Object register(Context context, ElasticClassifierOwner owner) {
+      PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
+      if (power == null) {
+        return null;
+      }
+      PowerManager.OnThermalStatusChangedListener listener = status -> owner.onThermalStatusChanged();
+      power.addThermalStatusListener(listener); // delivered on the main thread
+      return listener;
+    }
+
+    static void unregister(Context context, Object listener) {
+      PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
+      if (power != null) {
+        power.removeThermalStatusListener((PowerManager.OnThermalStatusChangedListener) listener);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.elasticdepth.runtime.android;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.spi.BlockExecutor;
+import org.elasticdepth.runtime.spi.ExecutionTarget;
+import org.elasticdepth.runtime.spi.LoadedGraph;
+
+/** Wraps a real executor and counts what is loaded and closed, to see that native resources are freed. */
+final class CountingExecutor implements BlockExecutor {
+  private final BlockExecutor real;
+  final AtomicInteger closes = new AtomicInteger();
+  final List<CountingGraph> loaded = new CopyOnWriteArrayList<>();
+
+  CountingExecutor(BlockExecutor real) {
+    this.real = real;
+  }
+
+  @Override
+  public String name() {
+    return real.name();
+  }
+
+  @Override
+  public LoadedGraph load(Graph graph, ByteBuffer model) {
+    CountingGraph g = new CountingGraph(real.load(graph, model));
+    loaded.add(g);
+    return g;
+  }
+
+  @Override
+  public void close() {
+    closes.incrementAndGet();
+    real.close();
+  }
+
+  /** Files of the graphs loaded and not yet closed, in load order. */
+  List<String> open() {
+    List<String> files = new ArrayList<>();
+    for (CountingGraph g : loaded) {
+      if (g.closes.get() == 0) {
+        files.add(g.spec().file());
+      }
+    }
+    return files;
+  }
+
+  static final class CountingGraph implements LoadedGraph {
+    private final LoadedGraph real;
+    final AtomicInteger closes = new AtomicInteger();
+
+    CountingGraph(LoadedGraph real) {
+      this.real = real;
+    }
+
+    @Override
+    public Graph spec() {
+      return real.spec();
+    }
+
+    @Override
+    public ByteBuffer[] run(ByteBuffer input) {
+      return real.run(input);
+    }
+
+    @Override
+    public ExecutionTarget target() {
+      return real.target();
+    }
+
+    @Override
+    public long residentBytes() {
+      return real.residentBytes();
+    }
+
+    @Override
+    public void close() {
+      if (closes.incrementAndGet() == 1) {
+        real.close();
+      }
+    }
+  }
+}

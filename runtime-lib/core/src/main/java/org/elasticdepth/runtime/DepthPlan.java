@@ -1,0 +1,40 @@
+package org.elasticdepth.runtime;
+
+/**
+ * The planner's decision: run blocks 1..{@code depth} of {@code modelDepth}, and why.
+ *
+ * @param depth planned depth, 1..modelDepth
+ * @param modelDepth the bundle's depth L
+ * @param limitedBy the constraint that stopped the plan from going one block deeper ({@link
+ *     Constraint#NONE} at full depth)
+ * @param reason one human-readable sentence, for logs and the demo's overlay
+ * @param memoryBytes estimated resident bytes of stem + blocks 1..depth + head
+ * @param latencyNanos estimated worst-case latency of one classification at this depth (no early exit)
+ * @param budget the budget the plan was made for
+ */
+public record DepthPlan(
+    int depth, int modelDepth, Constraint limitedBy, String reason, long memoryBytes, long latencyNanos, Budget budget) {
+
+  /** What bounds a plan. */
+  public enum Constraint {
+    /** Nothing: the plan is the model's full depth. */
+    NONE,
+    /** The caller's {@link Budget#maxDepth()}. */
+    MAX_DEPTH,
+    /** The device's {@link ThermalLevel}. */
+    THERMAL,
+    /** {@link Budget#memoryBytes()}. */
+    MEMORY,
+    /** {@link Budget#latencyMillis()}. */
+    LATENCY
+  }
+
+  public boolean fullDepth() {
+    return depth == modelDepth;
+  }
+
+  @Override
+  public String toString() {
+    return reason;
+  }
+}

@@ -1,0 +1,140 @@
+package org.elasticdepth.runtime;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.elasticdepth.runtime.DepthPlan.Constraint;
+
+/**
+ * Picks the deepest depth that fits a {@link Budget}. Pure logic: no I/O, no state, thread-safe.
+ *
+ * <p>For depth {@code d} the plan needs
+ *
+ * <ul>
+ *   <li>memory: stem + head + blocks 1..d ({@link GraphCost#memoryBytes()}), since those are the
+ *       graphs kept loaded;
+ *   <li>latency (worst case, no input exits early): stem + blocks 1..d + the head once per block
+ *       when it runs after every block (early exit on), else once.
+ * </ul>
+ *
+ * Both grow with {@code d}, so the answer is the largest {@code d} within {@code min(L,
+ * budget.maxDepth, thermal cap)} that fits both. If even {@code d = 1} does not fit, there is no
+ * useful plan and {@link #plan} throws a {@link BudgetException}.
+ *
+ * <p>A graph's latency is its {@link GraphCost#measuredNanos() measured} value when there is one.
+ * Otherwise it is estimated from FLOPs: at the throughput the measured blocks achieved (blocks of
+ * one ViT are alike), or, before anything was measured, at the assumed throughput ({@link
+ * #DEFAULT_FLOPS_PER_SECOND} unless given).
+ */
+public final class DepthPlanner {
+  /**
+   * Throughput assumed for graphs nobody has measured yet: 2 GFLOP/s, a conservative figure for
+   * fp32 XNNPACK on one mid-range phone core. Warm-up replaces it with measurements.
+   */
+  public static final double DEFAULT_FLOPS_PER_SECOND = 2e9;
+
+  private final double assumedFlopsPerSecond;
+
+  public DepthPlanner() {
+    this(DEFAULT_FLOPS_PER_SECOND);
+  }
+
+  public DepthPlanner(double assumedFlopsPerSecond) {
+    if (!(assumedFlopsPerSecond > 0) || Double.isInfinite(assumedFlopsPerSecond)) {
+      throw new IllegalArgumentException("assumedFlopsPerSecond must be a positive finite number, got " + assumedFlopsPerSecond);
+    }
+    this.assumedFlopsPerSecond = assumedFlopsPerSecond;
+  }
+
+  /**
+   * @param headAfterEveryBlock whether the head runs after every block (early exit or per-layer
+   *     evaluation on) rather than once at the planned depth
+   * @throws BudgetException if stem + block 1 + head exceed the memory or latency budget
+   */
+  public DepthPlan plan(Budget budget, GraphCosts costs, boolean headAfterEveryBlock) {
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(costs, "costs");
+    int modelDepth = costs.depth();
+    double flopsPerNano = flopsPerNano(costs);
+    long latencyBudget = budget.limitsLatency() ? (long) Math.floor(budget.latencyMillis() * 1e6) : Long.MAX_VALUE;
+
+    int cap = modelDepth;
+    Constraint capBy = Constraint.NONE;
+    if (budget.maxDepth() < cap) {
+      cap = budget.maxDepth();
+      capBy = Constraint.MAX_DEPTH;
+    }
+    int thermalCap = budget.thermal().depthCap(modelDepth);
+    if (thermalCap < cap) {
+      cap = thermalCap;
+      capBy = Constraint.THERMAL;
+    }
+
+    // Accumulate depth 1, then add block by block while both budgets hold.
+    long memory = costs.stem().memoryBytes() + costs.head().memoryBytes() + costs.block(1).memoryBytes();
+    long latency = nanos(costs.stem(), flopsPerNano) + nanos(costs.head(), flopsPerNano) + nanos(costs.block(1), flopsPerNano);
+    if (memory > budget.memoryBytes()) {
+      throw new BudgetException(Constraint.MEMORY, "memory budget " + Units.bytes(budget.memoryBytes())
+          + " is below the minimum this bundle needs: stem + block 1 + head = " + Units.bytes(memory));
+    }
+    if (latency > latencyBudget) {
+      throw new BudgetException(Constraint.LATENCY, "latency budget " + Units.millis(latencyBudget)
+          + " is below the minimum this bundle needs: stem + block 1 + head = " + Units.millis(latency) + estimateNote(costs));
+    }
+    int depth = 1;
+    Constraint limitedBy = capBy;
+    String why = null;
+    while (depth < cap) {
+      GraphCost next = costs.block(depth + 1);
+      long nextMemory = memory + next.memoryBytes();
+      long nextLatency = latency + nanos(next, flopsPerNano) + (headAfterEveryBlock ? nanos(costs.head(), flopsPerNano) : 0);
+      if (nextMemory > budget.memoryBytes()) {
+        limitedBy = Constraint.MEMORY;
+        why = "block " + (depth + 1) + " would raise memory to " + Units.bytes(nextMemory)
+            + ", over the " + Units.bytes(budget.memoryBytes()) + " budget";
+        break;
+      }
+      if (nextLatency > latencyBudget) {
+        limitedBy = Constraint.LATENCY;
+        why = "block " + (depth + 1) + " would raise the worst-case latency to " + Units.millis(nextLatency)
+            + ", over the " + Units.millis(latencyBudget) + " budget" + estimateNote(costs);
+        break;
+      }
+      depth++;
+      memory = nextMemory;
+      latency = nextLatency;
+    }
+    if (why == null) {
+      why = switch (limitedBy) {
+        case NONE -> "full depth fits";
+        case MAX_DEPTH -> "capped by the requested maxDepth " + budget.maxDepth();
+        case THERMAL -> "capped to " + thermalCap + " by thermal level " + budget.thermal();
+        default -> throw new AssertionError(limitedBy);
+      };
+    }
+    String reason = String.format(Locale.ROOT, "depth %d of %d: %s (needs %s, %s)",
+        depth, modelDepth, why, Units.bytes(memory), Units.millis(latency));
+    return new DepthPlan(depth, modelDepth, limitedBy, reason, memory, latency, budget);
+  }
+
+  private double flopsPerNano(GraphCosts costs) {
+    long flops = 0;
+    long nanos = 0;
+    for (GraphCost b : costs.blocks()) {
+      if (b.measured() && b.flops() > 0) {
+        flops += b.flops();
+        nanos += b.measuredNanos();
+      }
+    }
+    return flops > 0 && nanos > 0 ? (double) flops / nanos : assumedFlopsPerSecond / 1e9;
+  }
+
+  private static long nanos(GraphCost cost, double flopsPerNano) {
+    return cost.measured() ? cost.measuredNanos() : (long) Math.ceil(cost.flops() / flopsPerNano);
+  }
+
+  private static String estimateNote(GraphCosts costs) {
+    boolean allMeasured = costs.stem().measured() && costs.head().measured()
+        && costs.blocks().stream().allMatch(GraphCost::measured);
+    return allMeasured ? "" : " (partly estimated from FLOPs)";
+  }
+}

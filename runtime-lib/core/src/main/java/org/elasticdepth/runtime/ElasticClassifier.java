@@ -1,0 +1,779 @@
+package org.elasticdepth.runtime;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.elasticdepth.runtime.Classification.LayerPrediction;
+import org.elasticdepth.runtime.Classification.Stage;
+import org.elasticdepth.runtime.Classification.StageKind;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.spi.BlockExecutor;
+import org.elasticdepth.runtime.spi.GraphException;
+import org.elasticdepth.runtime.spi.LoadedGraph;
+
+/**
+ * Classifies images with an elastic-depth bundle: stem, then block 1, head, exit?, block 2, head,
+ * exit? ... up to the depth its {@link DepthPlanner} chose for the {@link Budget}.
+ *
+ * <pre>{@code
+ * ElasticClassifier.Options options = ElasticClassifier.Options.builder()
+ *     .setExitPolicy(ExitPolicy.forAccuracyDrop(bundle.manifest().calibration(), 0.01))
+ *     .setBudget(Budget.unlimited().withMemoryBytes(32L << 20).withLatencyMillis(20))
+ *     .build();
+ * try (ElasticClassifier classifier = ElasticClassifier.create(bundle, executor, options)) {
+ *   Classification c = classifier.classify(argbPixels, width, height);
+ *   Log.i(TAG, c.label() + " at layer " + c.exitLayer() + "; " + c.plan().reason());
+ * }
+ * }</pre>
+ *
+ * <p><b>Lazy blocks.</b> Only the stem, the head and blocks 1..planned depth are loaded. {@link
+ * #replan} with a smaller budget closes the blocks beyond the new depth (freeing their native
+ * memory); a larger budget loads the missing ones. With warm-up on, every graph runs a few times
+ * on zeros right after loading and the plan is redone with the measured latencies.
+ *
+ * <p><b>Thread rules.</b> Each classifier owns one thread (its <em>owner thread</em>) on which
+ * every graph is loaded, run and closed, because GPU delegates only work on the thread that
+ * created them. All public methods are safe to call from any thread: they validate their
+ * arguments on the calling thread, hand the work to the owner thread and, except the {@code
+ * ...Async} variants, wait for it. Calls are served one at a time in arrival order, so results
+ * are the same whether they come from one thread or many; a caller that needs throughput keeps
+ * the queue short (see runtime-ktx's {@code classifyLatest}, which drops stale frames). Never
+ * block a continuation of a {@code ...Async} future on another call's future: continuations may
+ * run on the owner thread.
+ *
+ * <p><b>Ownership.</b> {@link #create} uses the given bundle and executor without owning them:
+ * close the classifier first, then them. The {@code from...} factories open the bundle
+ * themselves and close it with the classifier. {@link #close} is idempotent; it waits for the
+ * calls already queued, then frees every graph; later calls throw {@link IllegalStateException}.
+ */
+public final class ElasticClassifier implements AutoCloseable {
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /** Weight of the newest run in the latency each graph keeps for the next plan. */
+  private static final double LATENCY_SMOOTHING = 0.25;
+
+  private final Bundle bundle;
+  private final boolean ownsBundle;
+  private final BlockExecutor executor;
+  private final Options options;
+  private final BundleManifest manifest;
+  private final int inputElements;
+  private final DepthPlanner planner;
+  private final GraphCosts manifestCosts;
+  private final boolean headAfterEveryBlock;
+  private final ExecutorService owner;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Thread ownerThread;
+  private volatile InputTranslator translator;
+  private volatile DepthPlan plan;
+  private volatile Budget budget;
+  private volatile int loadedDepth; // blocks[0 .. loadedDepth-1] are loaded, the rest null
+
+  // Touched only on the owner thread.
+  private LoadedGraph stem;
+  private LoadedGraph head;
+  private final LoadedGraph[] blocks;
+  private final long[] measuredNanos; // index 0 stem, 1..L blocks, L+1 head
+  private ByteBuffer input;
+  private ByteBuffer zeros;
+  private boolean released;
+
+  private ElasticClassifier(Bundle bundle, boolean ownsBundle, BlockExecutor executor, Options options) {
+    this.bundle = Objects.requireNonNull(bundle, "bundle");
+    this.ownsBundle = ownsBundle;
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.options = Objects.requireNonNull(options, "options");
+    manifest = bundle.manifest();
+    inputElements = manifest.input().elementCount();
+    planner = new DepthPlanner(options.assumedFlopsPerSecond());
+    manifestCosts = GraphCosts.fromManifest(manifest);
+    headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
+    budget = options.budget();
+    blocks = new LoadedGraph[manifest.depth()];
+    measuredNanos = new long[manifest.depth() + 2];
+    Arrays.fill(measuredNanos, GraphCost.NOT_MEASURED);
+    String threadName = "elastic-classifier-" + INSTANCES.incrementAndGet();
+    owner = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, threadName);
+      thread.setDaemon(true); // a forgotten classifier must not keep the process alive
+      ownerThread = thread;
+      return thread;
+    });
+  }
+
+  /**
+   * Plans, loads stem, head and the planned blocks, and warms them up (on the owner thread).
+   * The classifier does not take ownership of {@code bundle} or {@code executor}.
+   *
+   * @throws BudgetException if not even stem + block 1 + head fit {@code options.budget()}
+   * @throws org.elasticdepth.runtime.bundle.BundleException if a needed graph is missing or corrupt
+   * @throws GraphException if the executor cannot load a graph
+   */
+  public static ElasticClassifier create(Bundle bundle, BlockExecutor executor, Options options) {
+    return start(new ElasticClassifier(bundle, false, executor, options));
+  }
+
+  /** {@link #create(Bundle, BlockExecutor, Options)} with {@link Options#defaults()}. */
+  public static ElasticClassifier create(Bundle bundle, BlockExecutor executor) {
+    return create(bundle, executor, Options.defaults());
+  }
+
+  /** Opens the bundle directory {@code dir}; the classifier closes it. */
+  public static ElasticClassifier fromDirectory(File dir, BlockExecutor executor, Options options) {
+    return owning(Bundle.fromDirectory(dir), executor, options);
+  }
+
+  /** Opens the bundle zip {@code zip}; the classifier closes it. */
+  public static ElasticClassifier fromZip(File zip, BlockExecutor executor, Options options) {
+    return owning(Bundle.fromZip(zip), executor, options);
+  }
+
+  /** Uses bundle files already in memory (e.g. Android assets), keyed by file name. */
+  public static ElasticClassifier fromBuffers(Map<String, ByteBuffer> files, BlockExecutor executor, Options options) {
+    return owning(Bundle.fromBuffers(files), executor, options);
+  }
+
+  private static ElasticClassifier owning(Bundle bundle, BlockExecutor executor, Options options) {
+    try {
+      return start(new ElasticClassifier(bundle, true, executor, options));
+    } catch (RuntimeException | Error e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  private static ElasticClassifier start(ElasticClassifier classifier) {
+    try {
+      classifier.onOwner(classifier::open);
+      return classifier;
+    } catch (RuntimeException | Error e) {
+      classifier.close();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /**
+   * Classifies one normalised image: {@code height x width x channels} floats, NHWC, as {@link
+   * InputTranslator} produces them. Blocks until the owner thread has run it.
+   *
+   * @throws InputException if the length is wrong or a value is NaN or infinite
+   * @throws GraphException if a graph fails or the head produces non-finite logits
+   * @throws IllegalStateException if the classifier is closed
+   */
+  public Classification classify(float[] image) {
+    float[] checked = validated(image);
+    return onOwner(() -> run(checked));
+  }
+
+  /** {@link #classify(float[])} on the remaining floats of {@code image} (its position does not move). */
+  public Classification classify(FloatBuffer image) {
+    return classify(copy(image));
+  }
+
+  /** Translates ARGB pixels with {@link #translator()} and classifies them. */
+  public Classification classify(int[] argb, int width, int height) {
+    float[] image = translator().translate(argb, width, height);
+    return onOwner(() -> run(image));
+  }
+
+  /**
+   * Like {@link #classify(float[])} without waiting. The image is copied before this returns,
+   * so the caller may reuse the array. Cancelling the future before the owner thread picks it up
+   * skips the work.
+   */
+  public CompletableFuture<Classification> classifyAsync(float[] image) {
+    float[] snapshot = validated(image).clone();
+    return submit(() -> run(snapshot));
+  }
+
+  /** Like {@link #classify(FloatBuffer)} without waiting; the floats are copied before this returns. */
+  public CompletableFuture<Classification> classifyAsync(FloatBuffer image) {
+    float[] snapshot = validated(copy(image));
+    return submit(() -> run(snapshot));
+  }
+
+  /** Like {@link #classify(int[], int, int)} without waiting; the pixels are translated before this returns. */
+  public CompletableFuture<Classification> classifyAsync(int[] argb, int width, int height) {
+    float[] image = translator().translate(argb, width, height);
+    return submit(() -> run(image));
+  }
+
+  /**
+   * Plans again for {@code budget} with the latencies measured so far, closes the blocks beyond
+   * the new depth and loads (and warms up) the missing ones. Calls queued before it run under
+   * the old plan. If loading fails, the previous plan and blocks stay in place.
+   *
+   * @throws BudgetException if not even stem + block 1 + head fit; the previous plan stays
+   */
+  public DepthPlan replan(Budget budget) {
+    Objects.requireNonNull(budget, "budget");
+    return onOwner(() -> applyPlan(budget));
+  }
+
+  /** Like {@link #replan} without waiting, e.g. from a UI thread when blocks may have to load. */
+  public CompletableFuture<DepthPlan> replanAsync(Budget budget) {
+    Objects.requireNonNull(budget, "budget");
+    return submit(() -> applyPlan(budget));
+  }
+
+  /** The current plan: depth, reason, estimated memory and latency. */
+  public DepthPlan plan() {
+    return plan;
+  }
+
+  /** The budget of the current plan. */
+  public Budget budget() {
+    return budget;
+  }
+
+  /** How many blocks are loaded now (blocks 1..n); equals the planned depth between calls. */
+  public int loadedDepth() {
+    return loadedDepth;
+  }
+
+  /** Bytes the loaded graphs keep resident, as the executor reports them. */
+  public long residentBytes() {
+    return onOwner(() -> {
+      ensureOpen();
+      long sum = stem.residentBytes() + head.residentBytes();
+      for (int l = 0; l < loadedDepth; l++) {
+        sum += blocks[l].residentBytes();
+      }
+      return sum;
+    });
+  }
+
+  public BundleManifest manifest() {
+    return manifest;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /** The bundle's pre-processing for ARGB pictures. */
+  public InputTranslator translator() {
+    InputTranslator t = translator;
+    if (t == null) {
+      t = InputTranslator.of(manifest.input()); // cheap and immutable: a racing duplicate is harmless
+      translator = t;
+    }
+    return t;
+  }
+
+  /** Waits for queued calls, then closes every graph on the owner thread and stops it. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    RuntimeException failure = null;
+    try {
+      if (Thread.currentThread() == ownerThread) {
+        releaseAll();
+      } else {
+        awaitUninterruptibly(owner.submit(this::releaseAll));
+      }
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      owner.shutdown();
+      if (ownsBundle) {
+        bundle.close();
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ---------------------------------------------------------------- owner thread
+
+  private Void open() {
+    if (options.verifyAllGraphs()) {
+      bundle.verifyAll();
+    }
+    DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock); // fail fast, before loading anything
+    input = ByteBuffer.allocateDirect(inputElements * Float.BYTES).order(ByteOrder.nativeOrder());
+    stem = load(manifest.graphs().stem(), 0);
+    head = load(manifest.graphs().head(), manifest.depth() + 1);
+    resize(initial.depth());
+    plan = initial;
+    if (options.warmUpRuns() > 0) {
+      DepthPlan measured = planner.plan(budget, costs(), headAfterEveryBlock);
+      resize(measured.depth());
+      plan = measured;
+    }
+    return null;
+  }
+
+  private DepthPlan applyPlan(Budget budget) {
+    ensureOpen();
+    DepthPlan next = planner.plan(budget, costs(), headAfterEveryBlock);
+    resize(next.depth());
+    this.plan = next;
+    this.budget = budget;
+    return next;
+  }
+
+  private Classification run(float[] image) {
+    ensureOpen();
+    DepthPlan p = plan;
+    long start = System.nanoTime();
+    input.clear();
+    input.asFloatBuffer().put(image);
+    List<Stage> stages = new ArrayList<>(2 * p.depth() + 1);
+    List<LayerPrediction> layers = new ArrayList<>();
+    ByteBuffer tokens = timed(StageKind.STEM, 0, stem, input, stages)[0];
+    float[] probabilities = null;
+    int label = -1;
+    int exitLayer = 0;
+    for (int l = 1; l <= p.depth(); l++) {
+      ByteBuffer[] out = timed(StageKind.BLOCK, l, blocks[l - 1], tokens, stages);
+      tokens = out[0];
+      if (headAfterEveryBlock || l == p.depth()) {
+        float[] logits = logits(timed(StageKind.HEAD, l, head, out[1], stages)[0], l);
+        label = argmax(logits); // on logits, as the exporter's verify does: rounding cannot create ties
+        probabilities = softmax(logits);
+        exitLayer = l;
+        layers.add(new LayerPrediction(l, label, probabilities[label]));
+        if (options.exitPolicy().shouldExit(probabilities[label])) {
+          break;
+        }
+      }
+    }
+    return new Classification(label, manifest.labels().get(label), probabilities, exitLayer, p, layers, stages,
+        System.nanoTime() - start, executor.name());
+  }
+
+  private ByteBuffer[] timed(StageKind kind, int layer, LoadedGraph graph, ByteBuffer in, List<Stage> stages) {
+    long t0 = System.nanoTime();
+    ByteBuffer[] out = graph.run(in);
+    long nanos = System.nanoTime() - t0;
+    stages.add(new Stage(kind, layer, nanos, graph.target()));
+    record(costIndex(kind, layer), nanos);
+    return out;
+  }
+
+  private float[] logits(ByteBuffer buffer, int layer) {
+    // duplicate() forgets the byte order: restore it before reading floats.
+    FloatBuffer logits = buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    int classes = manifest.model().numClasses();
+    if (logits.remaining() != classes) {
+      throw new GraphException("head returned " + logits.remaining() + " logits after layer " + layer + ", expected " + classes);
+    }
+    float[] out = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      out[c] = logits.get(c);
+      if (!Float.isFinite(out[c])) {
+        throw new GraphException("head produced a non-finite logit (" + out[c] + ") for class " + c + " after layer "
+            + layer + ": the bundle's graphs are numerically broken");
+      }
+    }
+    return out;
+  }
+
+  private static float[] softmax(float[] logits) {
+    float max = logits[argmax(logits)];
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v - max);
+    }
+    float[] out = new float[logits.length];
+    for (int c = 0; c < logits.length; c++) {
+      out[c] = (float) (Math.exp(logits[c] - max) / sum);
+    }
+    return out;
+  }
+
+  private static int argmax(float[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Closes blocks beyond {@code depth} and loads the missing ones; on failure restores the previous depth. */
+  private void resize(int depth) {
+    while (loadedDepth > depth) {
+      int l = loadedDepth;
+      LoadedGraph graph = blocks[l - 1];
+      blocks[l - 1] = null;
+      loadedDepth = l - 1;
+      graph.close();
+    }
+    int before = loadedDepth;
+    try {
+      while (loadedDepth < depth) {
+        int l = loadedDepth + 1;
+        blocks[l - 1] = load(manifest.block(l), l);
+        loadedDepth = l;
+      }
+    } catch (RuntimeException | Error e) {
+      resize(before);
+      throw e;
+    }
+  }
+
+  /** Loads a graph from its verified bytes and warms it up, measuring its latency. */
+  private LoadedGraph load(Graph spec, int costIndex) {
+    LoadedGraph graph = executor.load(spec, bundle.graph(spec));
+    try {
+      int runs = options.warmUpRuns();
+      ByteBuffer in = zeros(spec.inputs().get(0).elementCount());
+      for (int run = 0; run < runs; run++) {
+        long t0 = System.nanoTime();
+        graph.run(in);
+        long nanos = System.nanoTime() - t0;
+        if (run > 0 || runs == 1) { // the first of several runs pays one-off costs (allocation, weight packing)
+          record(costIndex, nanos);
+        }
+      }
+      return graph;
+    } catch (RuntimeException | Error e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private ByteBuffer zeros(int elements) {
+    if (zeros == null || zeros.capacity() < elements * Float.BYTES) {
+      zeros = ByteBuffer.allocateDirect(elements * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    ByteBuffer view = zeros.duplicate().order(ByteOrder.nativeOrder());
+    view.limit(elements * Float.BYTES);
+    return view;
+  }
+
+  private void record(int costIndex, long nanos) {
+    long previous = measuredNanos[costIndex];
+    measuredNanos[costIndex] = previous == GraphCost.NOT_MEASURED
+        ? nanos
+        : Math.round((1 - LATENCY_SMOOTHING) * previous + LATENCY_SMOOTHING * nanos);
+  }
+
+  private int costIndex(StageKind kind, int layer) {
+    return switch (kind) {
+      case STEM -> 0;
+      case BLOCK -> layer;
+      case HEAD -> manifest.depth() + 1;
+    };
+  }
+
+  private GraphCosts costs() {
+    List<GraphCost> blockCosts = new ArrayList<>(manifest.depth());
+    for (int l = 1; l <= manifest.depth(); l++) {
+      blockCosts.add(manifestCosts.block(l).withMeasuredNanos(measuredNanos[l]));
+    }
+    return new GraphCosts(manifestCosts.stem().withMeasuredNanos(measuredNanos[0]), blockCosts,
+        manifestCosts.head().withMeasuredNanos(measuredNanos[manifest.depth() + 1]));
+  }
+
+  private void releaseAll() {
+    if (released) {
+      return;
+    }
+    released = true;
+    RuntimeException failure = null;
+    List<LoadedGraph> all = new ArrayList<>();
+    for (int l = loadedDepth; l >= 1; l--) {
+      all.add(blocks[l - 1]);
+      blocks[l - 1] = null;
+    }
+    loadedDepth = 0;
+    all.add(head);
+    all.add(stem);
+    head = null;
+    stem = null;
+    for (LoadedGraph graph : all) {
+      if (graph == null) {
+        continue;
+      }
+      try {
+        graph.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void ensureOpen() {
+    if (released) {
+      throw new IllegalStateException("this ElasticClassifier is closed");
+    }
+  }
+
+  // ---------------------------------------------------------------- hand-over to the owner thread
+
+  private <T> CompletableFuture<T> submit(Supplier<T> task) {
+    if (closed.get()) {
+      throw new IllegalStateException("this ElasticClassifier is closed");
+    }
+    if (Thread.currentThread() == ownerThread) {
+      // A continuation already on the owner thread: queueing behind itself would deadlock.
+      CompletableFuture<T> done = new CompletableFuture<>();
+      try {
+        done.complete(task.get());
+      } catch (RuntimeException | Error e) {
+        done.completeExceptionally(e);
+      }
+      return done;
+    }
+    try {
+      return CompletableFuture.supplyAsync(task, owner);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("this ElasticClassifier is closed", e);
+    }
+  }
+
+  private <T> T onOwner(Supplier<T> task) {
+    try {
+      return submit(task).join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new ElasticRuntimeException("classifier task failed: " + cause, cause);
+    }
+  }
+
+  private static void awaitUninterruptibly(Future<?> future) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          future.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          if (cause instanceof Error error) {
+            throw error;
+          }
+          throw new ElasticRuntimeException("closing failed: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- input checks (caller's thread)
+
+  private float[] validated(float[] image) {
+    Objects.requireNonNull(image, "image");
+    if (image.length != inputElements) {
+      BundleManifest.Input in = manifest.input();
+      throw new InputException("image has " + image.length + " floats but the bundle expects " + in.height() + "x"
+          + in.width() + "x" + in.channels() + " = " + inputElements + " (NHWC)");
+    }
+    for (int i = 0; i < image.length; i++) {
+      if (!Float.isFinite(image[i])) {
+        int channels = manifest.input().channels();
+        int pixel = i / channels;
+        throw new InputException(String.format(Locale.ROOT, "image[%d] (row %d, column %d, channel %d) is %s; inputs must be finite",
+            i, pixel / manifest.input().width(), pixel % manifest.input().width(), i % channels, image[i]));
+      }
+    }
+    return image;
+  }
+
+  private static float[] copy(FloatBuffer image) {
+    Objects.requireNonNull(image, "image");
+    float[] out = new float[image.remaining()];
+    image.duplicate().get(out);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- options
+
+  /**
+   * How a classifier runs. Immutable; build with {@link #builder()}, which validates in {@link
+   * Builder#build()}.
+   */
+  public static final class Options {
+    private static final Options DEFAULTS = builder().build();
+
+    private final ExitPolicy exitPolicy;
+    private final Budget budget;
+    private final int warmUpRuns;
+    private final boolean verifyAllGraphs;
+    private final boolean evaluateEveryLayer;
+    private final double assumedFlopsPerSecond;
+
+    private Options(Builder b) {
+      exitPolicy = b.exitPolicy;
+      budget = b.budget;
+      warmUpRuns = b.warmUpRuns;
+      verifyAllGraphs = b.verifyAllGraphs;
+      evaluateEveryLayer = b.evaluateEveryLayer;
+      assumedFlopsPerSecond = b.assumedFlopsPerSecond;
+    }
+
+    /** Never exit early, unlimited budget, 2 warm-up runs, hashes checked as graphs load. */
+    public static Options defaults() {
+      return DEFAULTS;
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder holding these options, to change a few. */
+    public Builder toBuilder() {
+      return new Builder()
+          .setExitPolicy(exitPolicy)
+          .setBudget(budget)
+          .setWarmUpRuns(warmUpRuns)
+          .setVerifyAllGraphs(verifyAllGraphs)
+          .setEvaluateEveryLayer(evaluateEveryLayer)
+          .setAssumedFlopsPerSecond(assumedFlopsPerSecond);
+    }
+
+    public ExitPolicy exitPolicy() {
+      return exitPolicy;
+    }
+
+    public Budget budget() {
+      return budget;
+    }
+
+    public int warmUpRuns() {
+      return warmUpRuns;
+    }
+
+    public boolean verifyAllGraphs() {
+      return verifyAllGraphs;
+    }
+
+    public boolean evaluateEveryLayer() {
+      return evaluateEveryLayer;
+    }
+
+    public double assumedFlopsPerSecond() {
+      return assumedFlopsPerSecond;
+    }
+
+    @Override
+    public String toString() {
+      return "Options{" + exitPolicy + ", " + budget + ", warmUpRuns=" + warmUpRuns + ", verifyAllGraphs="
+          + verifyAllGraphs + ", evaluateEveryLayer=" + evaluateEveryLayer + "}";
+    }
+
+    /** Mutable, not thread-safe; {@link #build()} checks every value. */
+    public static final class Builder {
+      /** Most warm-up runs accepted: more only delays start-up. */
+      public static final int MAX_WARM_UP_RUNS = 100;
+
+      private ExitPolicy exitPolicy = ExitPolicy.never();
+      private Budget budget = Budget.unlimited();
+      private int warmUpRuns = 2;
+      private boolean verifyAllGraphs;
+      private boolean evaluateEveryLayer;
+      private double assumedFlopsPerSecond = DepthPlanner.DEFAULT_FLOPS_PER_SECOND;
+
+      private Builder() {}
+
+      /** When to stop before the planned depth; default {@link ExitPolicy#never()}. */
+      public Builder setExitPolicy(ExitPolicy exitPolicy) {
+        this.exitPolicy = exitPolicy;
+        return this;
+      }
+
+      /** The budget of the first plan; default {@link Budget#unlimited()}. Change it later with {@link #replan}. */
+      public Builder setBudget(Budget budget) {
+        this.budget = budget;
+        return this;
+      }
+
+      /**
+       * Runs of each graph on zeros right after it loads, 0..{@value #MAX_WARM_UP_RUNS}; default
+       * 2. The first of several runs is not measured. With 0 the plan relies on FLOP estimates
+       * until {@link #replan} finds latencies measured by real classifications.
+       */
+      public Builder setWarmUpRuns(int warmUpRuns) {
+        this.warmUpRuns = warmUpRuns;
+        return this;
+      }
+
+      /**
+       * Hash every graph, also those beyond the planned depth, before the classifier exists, so
+       * a corrupt block fails {@code create} rather than a later {@link #replan}. Default false:
+       * each graph is hashed when it loads, which is always done.
+       */
+      public Builder setVerifyAllGraphs(boolean verifyAllGraphs) {
+        this.verifyAllGraphs = verifyAllGraphs;
+        return this;
+      }
+
+      /**
+       * Run the head after every block even when the exit policy never exits, so that {@link
+       * Classification#layers()} holds every layer's prediction (analysis, benchmarks). Costs one
+       * head call per block. Default false.
+       */
+      public Builder setEvaluateEveryLayer(boolean evaluateEveryLayer) {
+        this.evaluateEveryLayer = evaluateEveryLayer;
+        return this;
+      }
+
+      /** Throughput assumed for graphs not measured yet; default {@link DepthPlanner#DEFAULT_FLOPS_PER_SECOND}. */
+      public Builder setAssumedFlopsPerSecond(double flopsPerSecond) {
+        this.assumedFlopsPerSecond = flopsPerSecond;
+        return this;
+      }
+
+      /** @throws IllegalArgumentException naming the first invalid value */
+      public Options build() {
+        if (exitPolicy == null) {
+          throw new IllegalArgumentException("exitPolicy must not be null (use ExitPolicy.never() for full depth)");
+        }
+        if (budget == null) {
+          throw new IllegalArgumentException("budget must not be null (use Budget.unlimited())");
+        }
+        if (warmUpRuns < 0 || warmUpRuns > MAX_WARM_UP_RUNS) {
+          throw new IllegalArgumentException("warmUpRuns must be in 0.." + MAX_WARM_UP_RUNS + ", got " + warmUpRuns);
+        }
+        if (!(assumedFlopsPerSecond > 0) || Double.isInfinite(assumedFlopsPerSecond)) {
+          throw new IllegalArgumentException("assumedFlopsPerSecond must be a positive finite number, got " + assumedFlopsPerSecond);
+        }
+        return new Options(this);
+      }
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package org.elasticdepth.runtime.benchmark;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.elasticdepth.runtime.spi.ExecutionTarget;
+
+/**
+ * Everything one benchmark run measured, in the shape of the versioned JSON document described by
+ * {@code benchmark-result.schema.json} and docs/benchmark-schema.md. Like MLPerf's result files it
+ * records what ran where: every graph's accelerator and every fallback, and every part that failed
+ * or was skipped with its reason, next to the numbers of the parts that worked.
+ *
+ * <p>Times are milliseconds, memory is bytes. Values that were not measured are {@code null} (in
+ * JSON: absent). All lists are unmodifiable.
+ *
+ * @param generator what produced the file, e.g. {@code "exporter bench 0.1.0"} or {@code
+ *     "benchmark-app 0.1.0"}
+ * @param createdAt ISO-8601 UTC time the run finished
+ */
+public record BenchmarkResult(
+    int schemaVersion,
+    String generator,
+    String createdAt,
+    DeviceInfo device,
+    BundleInfo bundle,
+    Settings settings,
+    List<ExecutorResult> executors) {
+
+  /** The schema version this code writes and the only one it reads. */
+  public static final int SCHEMA_VERSION = 1;
+  /** The value of the document's {@code "schema"} field, so a result file identifies itself. */
+  public static final String SCHEMA_NAME = "elastic-depth-benchmark";
+
+  public BenchmarkResult {
+    executors = copy(executors);
+  }
+
+  /** Outcome of one part of the suite. */
+  public enum Status {
+    OK,
+    FAILED,
+    SKIPPED;
+
+    public String json() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Status fromJson(String s) {
+      return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  /**
+   * The bundle that was measured. {@code bundleId} is derived from the SHA-256 of every graph, so
+   * results of the same model compare even when the bundle was copied under another name.
+   */
+  public record BundleInfo(
+      String bundleId,
+      String location,
+      String architecture,
+      int depth,
+      int dim,
+      int tokens,
+      int numClasses,
+      String precision,
+      List<Long> blockBytes,
+      long stemBytes,
+      long headBytes,
+      Long fullBytes,
+      Double calibratedThreshold) {
+    public BundleInfo {
+      blockBytes = copy(blockBytes);
+    }
+  }
+
+  /** What the suite was asked to do. {@code threshold} is the early-exit threshold actually used. */
+  public record Settings(
+      List<Integer> depths,
+      int warmupRuns,
+      int timedRuns,
+      int samples,
+      Double threshold,
+      double sustainedSeconds) {
+    public Settings {
+      depths = copy(depths);
+    }
+  }
+
+  /** Where one graph ran, as its executor reported it. */
+  public record GraphTarget(String graph, String accelerator, String requested, String detail, String fallbackReason) {
+    public static GraphTarget of(String graph, ExecutionTarget t) {
+      return new GraphTarget(graph, t.accelerator().name(), t.requested().name(), t.detail(), t.fallbackReason());
+    }
+  }
+
+  /**
+   * Everything measured with one executor configuration. {@code status} is {@code FAILED} when the
+   * executor could not even be created ({@code error} says why); otherwise {@code OK}, and each
+   * part carries its own status.
+   *
+   * @param setupMs creating the executor and loading the stem once, untimed otherwise: one-time
+   *     costs (native libraries, delegate setup) that would else land on the first depth's init
+   */
+  public record ExecutorResult(
+      String name,
+      Status status,
+      String error,
+      Double setupMs,
+      List<DepthResult> depths,
+      FullComparison full,
+      EarlyExit earlyExit,
+      Sustained sustained) {
+    public ExecutorResult {
+      depths = copy(depths);
+    }
+
+    /** The successful result at {@code depth}, or {@code null}. */
+    public DepthResult okDepth(int depth) {
+      for (DepthResult d : depths) {
+        if (d.depth() == depth && d.status() == Status.OK) {
+          return d;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * One depth d: stem, blocks 1..d and the head loaded fresh and run in a chain.
+   *
+   * @param initMs loading every graph of the chain, delegates included
+   * @param firstInferenceMs the first run after loading (delegate warm-up, lazy allocation)
+   * @param warmupMeanMs mean of the warm-up runs that followed
+   * @param residentBytes the loaded graphs' own report ({@code LoadedGraph.residentBytes()})
+   * @param graphBytes the size of the loaded graph files, for comparison
+   * @param processResidentBytes the whole process's resident memory with the chain loaded, when
+   *     the platform can tell
+   */
+  public record DepthResult(
+      int depth,
+      Status status,
+      String error,
+      Double initMs,
+      Double firstInferenceMs,
+      Double warmupMeanMs,
+      LatencyStats latency,
+      Long residentBytes,
+      Long graphBytes,
+      Long processResidentBytes,
+      List<GraphTarget> targets) {
+    public DepthResult {
+      targets = copy(targets);
+    }
+
+    public static DepthResult failed(int depth, String error) {
+      return new DepthResult(depth, Status.FAILED, error, null, null, null, null, null, null, null, List.of());
+    }
+  }
+
+  /**
+   * The chained graphs at full depth against the monolithic full.tflite, timed in alternation so
+   * that drift (thermal, background load) hits both equally. {@code overheadPercent} = 100 *
+   * (chained mean / full mean - 1).
+   */
+  public record FullComparison(
+      Status status,
+      String message,
+      LatencyStats chained,
+      LatencyStats full,
+      Double overheadPercent,
+      Double fullInitMs,
+      Long fullResidentBytes,
+      List<GraphTarget> targets) {
+    public FullComparison {
+      targets = copy(targets);
+    }
+
+    public static FullComparison notRun(Status status, String message) {
+      return new FullComparison(status, message, null, null, null, null, null, List.of());
+    }
+  }
+
+  /**
+   * The early-exit pass over the labelled samples at {@code threshold}: exit at the first layer
+   * whose shared head's max softmax probability reaches it.
+   *
+   * @param exitHistogram m_i, the number of samples that exited after layer i (index 0 = layer 1)
+   * @param layerAccuracy the shared head's accuracy after each layer (index 0 = layer 1)
+   * @param speedUpByLayers sum(L*m_i) / sum(i*m_i)
+   * @param speedUpByWallClock full-depth mean latency / early-exit mean latency
+   * @param frontier the same samples replayed at other thresholds (by layers, not timed)
+   */
+  public record EarlyExit(
+      Status status,
+      String message,
+      Double threshold,
+      Integer samples,
+      Double accuracy,
+      Double fullDepthAccuracy,
+      List<Double> layerAccuracy,
+      List<Integer> exitHistogram,
+      Double meanExitLayer,
+      Double speedUpByLayers,
+      LatencyStats earlyExitLatency,
+      LatencyStats fullDepthLatency,
+      Double speedUpByWallClock,
+      List<FrontierPoint> frontier) {
+    public EarlyExit {
+      layerAccuracy = copy(layerAccuracy);
+      exitHistogram = copy(exitHistogram);
+      frontier = copy(frontier);
+    }
+
+    public static EarlyExit notRun(Status status, String message) {
+      return new EarlyExit(status, message, null, null, null, null, List.of(), List.of(), null, null, null, null, null, List.of());
+    }
+  }
+
+  /** One threshold's accuracy and speed-up by layers on the sample set. */
+  public record FrontierPoint(double threshold, double accuracy, double meanExitLayer, double speedUpByLayers) {}
+
+  /** A run of {@code durationSeconds} at {@code depth}, one point per interval. */
+  public record Sustained(Status status, String message, Integer depth, Double durationSeconds, List<SustainedPoint> points) {
+    public Sustained {
+      points = copy(points);
+    }
+
+    public static Sustained notRun(Status status, String message) {
+      return new Sustained(status, message, null, null, List.of());
+    }
+  }
+
+  /**
+   * One interval of a sustained run ending {@code seconds} after its start. {@code thermalStatus}
+   * is the platform's word for it (Android's PowerManager thermal status), {@code null} where the
+   * platform has none.
+   */
+  public record SustainedPoint(double seconds, int runs, double meanMs, double p90Ms, String thermalStatus) {}
+
+  static <T> List<T> copy(List<T> list) {
+    return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
+  }
+}
