@@ -269,8 +269,10 @@ public class MainActivity extends ComponentActivity
       showMessage(getString(R.string.bundle_error_title), bundle.problem() + ": " + bundle.getMessage(), 0, null, 0, null);
     } else {
       showMessage(getString(R.string.runtime_error_title), String.valueOf(error.getMessage()), R.string.retry, () -> {
-        session.apply(controls.settings());
-        startSource();
+        if (session != null) {
+          session.apply(controls.settings());
+          startSource();
+        }
       }, 0, null);
     }
   }

@@ -92,6 +92,20 @@ public class MainActivity extends ComponentActivity {
     model.observe(this::render);
   }
 
+  /** A second {@code am start} while the screen is on top (launchMode singleTop): never two suites at once. */
+  @Override
+  protected void onNewIntent(Intent intent) {
+    super.onNewIntent(intent);
+    setIntent(intent);
+    if (model.state().running()) {
+      requestError = getString(R.string.bad_request, getString(R.string.already_running));
+      Log.e(BenchmarkViewModel.TAG, "bad intent: a benchmark is already running");
+    } else {
+      handleExtras(intent.getExtras());
+    }
+    render(model.state());
+  }
+
   @Override
   protected void onDestroy() {
     model.observe(null);
@@ -118,6 +132,7 @@ public class MainActivity extends ComponentActivity {
 
   /** Headless start: extras fill the fields; bad extras are shown and logged, and nothing runs. */
   private void handleExtras(Bundle extras) {
+    requestError = null;
     Map<String, Object> values = new HashMap<>();
     if (extras != null) {
       for (String key : extras.keySet()) {

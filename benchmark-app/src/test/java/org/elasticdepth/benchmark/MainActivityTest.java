@@ -24,7 +24,9 @@ import android.content.Intent;
 import android.net.Uri;
 import android.os.Build;
 import android.util.Log;
+import android.view.View;
 import android.widget.CheckBox;
+import android.widget.LinearLayout;
 import android.widget.TextView;
 import androidx.lifecycle.ViewModelProvider;
 import androidx.test.core.app.ActivityScenario;
@@ -44,6 +46,8 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
+import org.robolectric.Robolectric;
+import org.robolectric.android.controller.ActivityController;
 import org.robolectric.shadows.ShadowLog;
 
 /**
@@ -75,7 +79,7 @@ public class MainActivityTest {
         .putExtra("out", "headless.json");
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(intent)) {
       awaitEnd(scenario);
-      onView(withId(R.id.progress_text)).check(matches(withText(R.string.finished)));
+      assertFinished(scenario);
       File json = new File(resultsDir, "headless.json");
       onView(withId(R.id.output_path)).check(matches(withText(containsString(json.getAbsolutePath()))));
       onView(withId(R.id.summary)).check(matches(withText(containsString("CPU 1 thread (setup"))));
@@ -137,7 +141,7 @@ public class MainActivityTest {
         .putExtra("out", "broken-block.json");
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(intent)) {
       awaitEnd(scenario);
-      onView(withId(R.id.progress_text)).check(matches(withText(R.string.finished)));
+      assertFinished(scenario);
       onView(withId(R.id.summary)).check(matches(withText(containsString("depth 3: FAILED"))));
     }
     File json = new File(resultsDir, "broken-block.json");
@@ -154,6 +158,33 @@ public class MainActivityTest {
       assertEquals(Status.FAILED, e.full().status());
       assertEquals("no samples were asked for", Status.SKIPPED, e.earlyExit().status());
     }
+  }
+
+  @Test
+  public void measuresTheAppsOwnBundleFromAssets() throws Exception {
+    assertTrue("the build should package the demo's default bundle (app/src/main/assets/bundle, made by the exporter)",
+        Arrays.asList(context.getAssets().list(BenchmarkRuntime.BUNDLE_ASSET_DIR)).contains("manifest.json"));
+    TestRuntimes.install(TestRuntimes.appBundle());
+    Intent intent = new Intent(context, MainActivity.class)
+        .putExtra("autostart", true)
+        .putExtra("executors", "cpu2")
+        .putExtra("runs", 2)
+        .putExtra("warmup", 0)
+        .putExtra("out", "app-bundle.json");
+    try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(intent)) {
+      awaitEnd(scenario);
+      assertFinished(scenario);
+    }
+    File json = new File(resultsDir, "app-bundle.json");
+    SchemaAssert.assertValid(json);
+    BenchmarkResult r = BenchmarkJson.read(json);
+    assertEquals("assets/bundle/", r.bundle().location());
+    ExecutorResult cpu = r.executors().get(0);
+    assertEquals("CPU 2 threads", cpu.name());
+    assertEquals(r.bundle().depth(), cpu.depths().size());
+    cpu.depths().forEach(d -> assertEquals(d.error(), Status.OK, d.status()));
+    assertEquals(cpu.earlyExit().message(), Status.OK, cpu.earlyExit().status());
+    assertEquals(32, (int) cpu.earlyExit().samples());
   }
 
   @Test
@@ -185,18 +216,34 @@ public class MainActivityTest {
   }
 
   @Test
+  public void aNewIntentWithBadExtrasOnTheOpenScreenIsRefusedToo() {
+    TestRuntimes.install(TestRuntimes.tinyBundle(null));
+    // A second `am start` reaches the open screen (singleTop) as onNewIntent, paused around it.
+    ActivityController<MainActivity> controller = Robolectric.buildActivity(MainActivity.class).setup();
+    try {
+      MainActivity activity = controller.get();
+      assertEquals(View.GONE, activity.findViewById(R.id.error).getVisibility());
+      controller.newIntent(new Intent(context, MainActivity.class).putExtra("autostart", true).putExtra("warmup", "-3"));
+      TextView error = activity.findViewById(R.id.error);
+      assertEquals(View.VISIBLE, error.getVisibility());
+      assertTrue(error.getText().toString(), error.getText().toString().contains("warmup must be in 0..10000, got -3"));
+      assertEquals(activity.getString(R.string.idle), ((TextView) activity.findViewById(R.id.progress_text)).getText().toString());
+    } finally {
+      controller.pause().stop().destroy();
+    }
+  }
+
+  @Test
   public void startFromTheScreenValidatesAndReportsADepthBeyondTheBundle() {
     TestRuntimes.install(TestRuntimes.tinyBundle(null));
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
       // Without extras the screen offers every executor, all checked: uncheck them all first.
-      for (String key : List.of("gpu", "nnapi", "cpu1", "cpu2")) {
-        scenario.onActivity(a -> {
-          CheckBox box = a.findViewById(R.id.executors).findViewWithTag(key);
-          if (box != null) {
-            box.setChecked(false);
-          }
-        });
-      }
+      scenario.onActivity(a -> {
+        LinearLayout group = a.findViewById(R.id.executors);
+        for (int i = 0; i < group.getChildCount(); i++) {
+          ((CheckBox) group.getChildAt(i)).setChecked(false);
+        }
+      });
       onView(withId(R.id.start)).perform(scrollTo(), click());
       onView(withId(R.id.error)).check(matches(withText(containsString("choose at least one executor"))));
 
@@ -214,6 +261,12 @@ public class MainActivityTest {
   private static void awaitEnd(ActivityScenario<MainActivity> scenario) {
     await("the suite to end", () -> read(scenario, a -> new ViewModelProvider(a)
         .get(BenchmarkViewModel.class).state().ended()));
+  }
+
+  /** The run finished; if not, the message says what the screen reported. */
+  private static void assertFinished(ActivityScenario<MainActivity> scenario) {
+    assertEquals(text(scenario, R.id.error), read(scenario, a -> a.getString(R.string.finished)),
+        text(scenario, R.id.progress_text));
   }
 
   private static String text(ActivityScenario<MainActivity> scenario, int id) {

@@ -9,6 +9,7 @@ import androidx.test.core.app.ApplicationProvider;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.elasticdepth.runtime.android.AcceleratorPreference;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
@@ -32,10 +33,19 @@ final class TestRuntimes {
    * @param brokenFile a graph file whose loading fails (as a delegate rejecting it would), or null
    */
   static BenchmarkRuntime tinyBundle(String brokenFile) {
+    return desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY)), brokenFile);
+  }
+
+  /** The app's own bundle, opened from assets exactly as on a phone, run on desktop TFLite. */
+  static BenchmarkRuntime appBundle() {
+    return desktop(() -> BenchmarkRuntime.ANDROID.openBundle(ApplicationProvider.getApplicationContext()), null);
+  }
+
+  private static BenchmarkRuntime desktop(Supplier<Bundle> bundle, String brokenFile) {
     return new BenchmarkRuntime() {
       @Override
       public Bundle openBundle(Context context) {
-        return Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY));
+        return bundle.get();
       }
 
       @Override

@@ -56,8 +56,8 @@ public final class Charts {
         HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH - 80).height(HEIGHT + 40).title(title).build();
         chart.getStyler().setShowValue(true).setMin(Math.min(0, min(matrix))).setMax(1.0)
                 .setHeatMapValueDecimalPattern("0.00").setLegendPosition(Styler.LegendPosition.OutsideE)
-                .setRangeColors(new Color[] {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)})
-                .setValueFontColor(Color.DARK_GRAY);
+                .setRangeColors(new Color[] {new Color(255, 255, 255), new Color(158, 202, 225), new Color(49, 130, 189)})
+                .setValueFontColor(Color.BLACK);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisTitleVisible(true).setYAxisTitleVisible(true);
         chart.setXAxisTitle("layer");

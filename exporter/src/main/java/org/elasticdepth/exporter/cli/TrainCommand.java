@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0", description = "dropout rate (default: ${DEFAULT-VALUE})")
     float dropout;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "12", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "128", description = "batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -86,7 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-grad", defaultValue = "1", description = "clip the global gradient norm, 0 = off "
             + "(default: ${DEFAULT-VALUE})")
     float clipGrad;
-    @Option(names = "--augment", defaultValue = "crop,flip", paramLabel = "LIST",
+    @Option(names = "--augment", defaultValue = "flip", paramLabel = "LIST",
             description = "comma list of crop, flip, rotate (15 deg), or none (default: ${DEFAULT-VALUE})")
     String augment;
     @Option(names = "--validation-size", defaultValue = "5000",

@@ -121,7 +121,7 @@ public final class ElasticVit implements AutoCloseable {
                     throw new InputShapeException("weight '" + entry.getKey() + "' has " + value.length
                             + " values, the model expects shape " + shape + " (" + shape.size() + ")");
                 }
-                NDArray array = manager.create(value, shape);
+                NDArray array = torchOwned(manager.create(value, shape));
                 array.setRequiresGradient(true);
                 weights.put(entry.getKey(), array);
             }
@@ -262,8 +262,8 @@ public final class ElasticVit implements AutoCloseable {
                     + " floats), got " + images.length + " floats");
         }
         try (NDManager sub = manager.newSubManager()) {
-            NDArray x = sub.create(images, new Shape(batch, config.channels(), config.imageSize(),
-                    config.imageSize()));
+            NDArray x = torchOwned(sub.create(images, new Shape(batch, config.channels(), config.imageSize(),
+                    config.imageSize())));
             NDList features = forwardFeatures(x, false);
             NDArray logits = exitLogits(features);
             int layers = config.depth();
@@ -342,6 +342,16 @@ public final class ElasticVit implements AutoCloseable {
         }
     }
 
+    /**
+     * A copy in memory the engine owns. DJL's PyTorch engine wraps a Java direct buffer (from_blob) for arrays created
+     * from Java data; a clone keeps long-lived and autograd-saved tensors off Java-managed memory.
+     */
+    public static NDArray torchOwned(NDArray created) {
+        NDArray copy = created.duplicate();
+        created.close();
+        return copy;
+    }
+
     private static float[][] rows(float[] flat, int rows, int cols) {
         float[][] out = new float[rows][cols];
         for (int r = 0; r < rows; r++) {
@@ -363,11 +373,11 @@ public final class ElasticVit implements AutoCloseable {
         } else {
             double std;
             if (name.equals("stem.patch.weight")) {
-                std = Double.parseDouble(System.getProperty("pstd", "" + 1.0 / Math.sqrt((double) c.channels() * c.patchSize() * c.patchSize())));
+                std = 1.0 / Math.sqrt((double) c.channels() * c.patchSize() * c.patchSize());
             } else if (name.endsWith(".weight")) {
                 std = Math.sqrt(2.0 / (shape[0] + shape[1])); // Xavier (Glorot), as the original ViT
             } else {
-                std = Double.parseDouble(System.getProperty("posstd", "0.02"));
+                std = INIT_STD;
             }
             for (int i = 0; i < size; i++) {
                 value[i] = (float) (truncatedGaussian(random) * std);

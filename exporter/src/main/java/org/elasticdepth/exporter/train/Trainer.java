@@ -101,9 +101,10 @@ public final class Trainer {
                     float lr = schedule.at(step);
                     float loss;
                     try (NDManager sub = batches.newSubManager()) {
-                        NDArray images = sub.create(batchPixels(train, indices, augmentation, augmentRandom,
-                                config.normalization()), new Shape(batch, vit.channels(), vit.imageSize(),
-                                vit.imageSize()));
+                        float[] pixels = batchPixels(train, indices, augmentation, augmentRandom,
+                                config.normalization());
+                        NDArray images = ElasticVit.torchOwned(sub.create(pixels, new Shape(batch, vit.channels(),
+                                vit.imageSize(), vit.imageSize())));
                         int[] labels = new int[batch];
                         for (int i = 0; i < batch; i++) {
                             labels[i] = train.label(indices[i]);

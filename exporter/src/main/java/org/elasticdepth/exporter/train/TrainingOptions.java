@@ -22,6 +22,15 @@ public record TrainingOptions(TrainingMode mode, int epochs, int batchSize, floa
                               float gradientClip, long seed, int threads) {
     public static final String COSINE = "cosine";
     public static final String MULTISTEP = "multistep";
+    public static final float DEFAULT_GRADIENT_CLIP = 1f;
+
+    /** Gradient clipping at norm {@value #DEFAULT_GRADIENT_CLIP} (the CLI default). */
+    public TrainingOptions(TrainingMode mode, int epochs, int batchSize, float learningRate, float weightDecay,
+                           String schedule, float warmupEpochs, boolean alignedOnly, float cosregBeta, long seed,
+                           int threads) {
+        this(mode, epochs, batchSize, learningRate, weightDecay, schedule, warmupEpochs, alignedOnly, cosregBeta,
+                DEFAULT_GRADIENT_CLIP, seed, threads);
+    }
 
     public TrainingOptions {
         if (mode == null) {

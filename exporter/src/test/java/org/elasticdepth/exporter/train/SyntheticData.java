@@ -15,7 +15,7 @@ final class SyntheticData {
     private SyntheticData() {
     }
 
-    /** A 6x6 shape (class-specific) at a random place on noise: learnable from patch content alone. */
+    /** A 6x6 shape (class-specific) in a random patch on noise: learnable from patch content alone. */
     static ImageSet images(int n, long seed) {
         Random random = new Random(seed);
         byte[] pixels = new byte[n * 784];
@@ -23,8 +23,9 @@ final class SyntheticData {
         for (int i = 0; i < n; i++) {
             int label = random.nextInt(CLASSES.size());
             labels[i] = label;
-            int y0 = 2 + random.nextInt(20);
-            int x0 = 2 + random.nextInt(20);
+            // inside one 7x7 patch, chosen at random: the class is in a patch's content, not its position
+            int y0 = 7 * random.nextInt(4) + random.nextInt(2);
+            int x0 = 7 * random.nextInt(4) + random.nextInt(2);
             for (int p = 0; p < 784; p++) {
                 pixels[i * 784 + p] = (byte) random.nextInt(60);
             }

@@ -1,6 +1,7 @@
 package org.elasticdepth.runtime;
 
 import java.io.File;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -340,7 +341,7 @@ public final class ElasticClassifier implements AutoCloseable {
     ensureOpen();
     DepthPlan p = plan;
     long start = System.nanoTime();
-    input.clear();
+    ((Buffer) input).clear(); // via Buffer: see BundleSource
     input.asFloatBuffer().put(image);
     List<Stage> stages = new ArrayList<>(2 * p.depth() + 1);
     List<LayerPrediction> layers = new ArrayList<>();
@@ -464,7 +465,7 @@ public final class ElasticClassifier implements AutoCloseable {
       zeros = ByteBuffer.allocateDirect(elements * Float.BYTES).order(ByteOrder.nativeOrder());
     }
     ByteBuffer view = zeros.duplicate().order(ByteOrder.nativeOrder());
-    view.limit(elements * Float.BYTES);
+    ((Buffer) view).limit(elements * Float.BYTES);
     return view;
   }
 

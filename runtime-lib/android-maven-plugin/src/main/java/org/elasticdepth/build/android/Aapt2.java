@@ -45,10 +45,13 @@ final class Aapt2 {
     return new Aapt2(exe, log);
   }
 
-  /** Compiles one {@code res/} directory into an archive of .flat files. */
+  /** Compiles one {@code res/} directory into an archive of .flat files (never left half-written). */
   void compile(Path resDir, Path flata) throws MojoExecutionException, IOException {
     Files.createDirectories(flata.getParent());
-    run(List.of("compile", "--dir", resDir.toString(), "-o", flata.toString()));
+    Path tmp = flata.resolveSibling(flata.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    run(List.of("compile", "--dir", resDir.toString(), "-o", tmp.toString()));
+    Files.move(tmp, flata, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   void link(List<String> arguments) throws MojoExecutionException {

@@ -1,5 +1,6 @@
 package org.elasticdepth.runtime.benchmark;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -466,7 +467,7 @@ public final class BenchmarkSuite {
   }
 
   private static void fill(ByteBuffer b, float[] values) {
-    b.clear();
+    ((Buffer) b).clear();
     b.asFloatBuffer().put(values);
   }
 

@@ -7,6 +7,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -80,7 +81,8 @@ public interface BundleSource extends Closeable {
         }
         byte[] bytes = readAll(zip.getInputStream(entry));
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
-        direct.put(bytes).flip();
+        direct.put(bytes);
+        ((Buffer) direct).flip(); // via Buffer: ByteBuffer.flip() is missing before API 26 when built with --release 17
         return direct;
       }
 
