@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class BundleWriter {
     try {
       Files.createDirectories(target.getParent());
       tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+      publish(tmp, "rwxr-xr-x");
       Files.write(tmp.resolve(BundleManifest.FILE_NAME), json);
       for (Map.Entry<String, byte[]> e : graphs.entrySet()) {
         Files.write(tmp.resolve(e.getKey()), e.getValue());
@@ -83,6 +85,7 @@ public final class BundleWriter {
           out.write(e.getValue());
         }
       }
+      publish(tmp, "rw-r--r--");
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       tmp = null;
     } catch (IOException e) {
@@ -110,6 +113,16 @@ public final class BundleWriter {
       }
     }
     return json;
+  }
+
+  /**
+   * Temporary files are created private (0700/0600); a finished bundle is meant to be shared, so
+   * give it the permissions of an ordinary file where the file system has POSIX permissions.
+   */
+  private static void publish(Path path, String permissions) throws IOException {
+    if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    }
   }
 
   private static void move(Path from, Path to) throws IOException {
