@@ -33,7 +33,7 @@ public record DataSpec(String kind, String path, int validationSize, double test
         }
     }
 
-    /** A short human description, e.g. for the report. */
+    /** A short human description, e.g. for the report and the bundle's provenance. */
     public String describe() {
         return kind + (path == null ? " (" + FashionMnist.DEBIAN_DIR + " or $" + FashionMnist.ENV_VAR + ")"
                 : " at " + path) + ", validation " + validationSize + ", split seed " + splitSeed;

@@ -54,6 +54,23 @@ public class TrainerTest {
     }
 
     @Test
+    public void everyModeTrainsAndLowersItsLoss() throws Exception {
+        for (TrainingMode mode : TrainingMode.values()) {
+            RunConfig config = SyntheticData.config(mode, 2, 3e-3f, 1);
+            Path dir = temp.newFolder().toPath();
+            RunDirectory.writeConfig(dir, config);
+            TrainingState state = new Trainer(dir, config, TrainingListener.SILENT).train(data, false, Long.MAX_VALUE);
+            EpochMetrics first = state.history().get(0);
+            EpochMetrics second = state.history().get(1);
+            assertTrue(mode + ": " + first.trainLoss() + " -> " + second.trainLoss(),
+                    Double.isFinite(second.trainLoss()) && second.trainLoss() < first.trainLoss());
+            try (ElasticVit model = RunDirectory.open(dir).loadModel()) {
+                assertEquals(mode.headLayout(), model.headLayout());
+            }
+        }
+    }
+
+    @Test
     public void resumedTrainingMatchesUninterruptedTraining() throws Exception {
         RunConfig twoEpochs = SyntheticData.config(TrainingMode.ALIGNED, 2, 2e-3f, 11);
         Path straight = temp.newFolder().toPath();
