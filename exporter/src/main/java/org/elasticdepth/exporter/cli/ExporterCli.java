@@ -21,6 +21,7 @@ import java.io.IOException;
             VerifyCommand.class,
             BenchCommand.class,
             BenchReportCommand.class,
+            PipelineCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class ExporterCli implements Runnable {
@@ -56,7 +57,8 @@ public final class ExporterCli implements Runnable {
     /** Errors caused by input (files, data, options) get one clear line instead of a stack trace. */
     static boolean isUserError(Exception e) {
         return e instanceof IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof org.elasticdepth.exporter.train.TrainingDivergedException;
+                || e instanceof org.elasticdepth.exporter.train.TrainingDivergedException
+                || e instanceof org.elasticdepth.runtime.ElasticRuntimeException;
     }
 
     @Override

@@ -220,7 +220,8 @@ public final class ElasticVit implements AutoCloseable {
         NDList features = new NDList(config.depth());
         for (int l = 1; l <= config.depth(); l++) {
             x = block(x, l, training);
-            features.add(x.get(new NDIndex(":, 0, :")));
+            // a contiguous copy, not a strided view of x: heads and losses then only see dense [B, D] arrays
+            features.add(x.get(new NDIndex(":, 0, :")).duplicate());
         }
         return features;
     }

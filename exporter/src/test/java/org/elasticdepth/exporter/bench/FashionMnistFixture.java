@@ -13,13 +13,13 @@ import java.util.Random;
  * The pixels are random: the bench measures speed and bookkeeping, not what a random-weight model
  * recognises.
  */
-final class FashionMnistFixture {
+public final class FashionMnistFixture {
   private static final int SIZE = 28;
 
   private FashionMnistFixture() {}
 
   /** Writes {@code count} images as both the train and the t10k split into {@code dir}; returns {@code dir}. */
-  static Path write(Path dir, int count, long seed) throws IOException {
+  public static Path write(Path dir, int count, long seed) throws IOException {
     Files.createDirectories(dir);
     Random random = new Random(seed);
     byte[] pixels = new byte[count * SIZE * SIZE];
