@@ -115,8 +115,8 @@ public class BenchCommandTest {
     assertTrue(table, table.contains("resident bytes: grow with depth"));
 
     Path report = tmp.getRoot().toPath().resolve("report");
-    BenchReport.Written written = BenchReport.write(List.of(json, BenchReportTest.resource("pixel8.json"),
-        BenchReportTest.resource("galaxy-a54.json"), BenchReportTest.resource("malformed.json")), report);
+    BenchReport.Written written = BenchReport.write(List.of(json, BenchReportTest.resource("example-phone-a.json"),
+        BenchReportTest.resource("example-phone-b.json"), BenchReportTest.resource("malformed.json")), report);
     assertEquals(3, written.loaded().results().size());
     assertEquals(1, written.loaded().skipped().size());
     String md = Files.readString(report.resolve(BenchReport.MARKDOWN));

@@ -28,14 +28,14 @@ public class BenchReportTest {
 
   @Test
   public void handWrittenResultsSatisfyTheSchema() throws Exception {
-    SchemaAssert.assertValid(resource("pixel8.json"));
-    SchemaAssert.assertValid(resource("galaxy-a54.json"));
+    SchemaAssert.assertValid(resource("example-phone-a.json"));
+    SchemaAssert.assertValid(resource("example-phone-b.json"));
   }
 
   @Test
   public void reportsGoodFilesAndSkipsBadOnesWithTheirReason() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("report");
-    List<Path> inputs = List.of(resource("pixel8.json"), resource("malformed.json"), resource("galaxy-a54.json"),
+    List<Path> inputs = List.of(resource("example-phone-a.json"), resource("malformed.json"), resource("example-phone-b.json"),
         resource("future-version.json"), tmp.getRoot().toPath().resolve("absent.json"));
     BenchReport.Written written = BenchReport.write(inputs, out);
 
@@ -45,10 +45,10 @@ public class BenchReportTest {
     assertTrue(written.loaded().skipped().get(1).detail().contains("schemaVersion is 2"));
 
     String md = Files.readString(out.resolve(BenchReport.MARKDOWN));
-    assertTrue(md, md.contains("| Google Pixel 8 | GPU | 0.560 | 0.770 |"));     // latency vs depth, per executor
-    assertTrue(md, md.contains("| Google Pixel 8 | NNAPI |"));
+    assertTrue(md, md.contains("| Example Phone A (hand-written) | GPU | 0.560 | 0.770 |"));     // latency vs depth, per executor
+    assertTrue(md, md.contains("| Example Phone A (hand-written) | NNAPI |"));
     assertTrue(md, md.contains("failed: IllegalArgumentException: Internal error"));
-    assertTrue(md, md.contains("| samsung SM-A546B | GPU |") && md.contains("| failed |"));
+    assertTrue(md, md.contains("| Example Phone B (hand-written) | GPU |") && md.contains("| failed |"));
     assertTrue(md, md.contains("head.tflite GPU->CPU"));                       // a fallback is disclosed
     assertTrue(md, md.contains("+4.5 %"));                                     // chained vs full
     assertTrue(md, md.contains("| 0.7890 | 0.7950 |"));                        // early exit vs full depth
