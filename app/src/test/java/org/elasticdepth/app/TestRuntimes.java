@@ -15,6 +15,7 @@ import org.elasticdepth.app.DemoSettings.ExecutorChoice;
 import org.elasticdepth.runtime.android.AssetBundles;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
+import org.elasticdepth.runtime.desktop.Polling;
 import org.elasticdepth.runtime.desktop.TestBundles;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 
@@ -75,21 +76,6 @@ final class TestRuntimes {
    * threads and are posted to the main thread, which Robolectric only runs when asked.
    */
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      shadowOf(Looper.getMainLooper()).idle();
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
+    Polling.await(what, Duration.ofSeconds(30), () -> shadowOf(Looper.getMainLooper()).idle(), condition);
   }
 }

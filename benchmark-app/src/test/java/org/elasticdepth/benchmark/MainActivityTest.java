@@ -43,6 +43,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
+import org.elasticdepth.runtime.desktop.SchemaAssert;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -86,7 +87,7 @@ public class MainActivityTest {
       onView(withId(R.id.summary)).check(matches(withText(containsString("GPU: FAILED"))));
       onView(withId(R.id.error)).check(matches(withEffectiveVisibility(Visibility.GONE)));
 
-      SchemaAssert.assertValid(json);
+      SchemaAssert.assertValid(json.toPath());
       assertEquals("only the result, no temporary file", List.of("headless.json"), Arrays.asList(resultsDir.list()));
       BenchmarkResult r = BenchmarkJson.read(json);
       assertTrue(r.generator(), r.generator().startsWith("benchmark-app "));
@@ -145,7 +146,7 @@ public class MainActivityTest {
       onView(withId(R.id.summary)).check(matches(withText(containsString("depth 3: FAILED"))));
     }
     File json = new File(resultsDir, "broken-block.json");
-    SchemaAssert.assertValid(json);
+    SchemaAssert.assertValid(json.toPath());
     BenchmarkResult r = BenchmarkJson.read(json);
     assertEquals(2, r.executors().size());
     for (ExecutorResult e : r.executors()) {
@@ -176,7 +177,7 @@ public class MainActivityTest {
       assertFinished(scenario);
     }
     File json = new File(resultsDir, "app-bundle.json");
-    SchemaAssert.assertValid(json);
+    SchemaAssert.assertValid(json.toPath());
     BenchmarkResult r = BenchmarkJson.read(json);
     assertEquals("assets/bundle/", r.bundle().location());
     ExecutorResult cpu = r.executors().get(0);

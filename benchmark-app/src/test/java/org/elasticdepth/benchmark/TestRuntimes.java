@@ -14,6 +14,8 @@ import org.elasticdepth.runtime.android.AcceleratorPreference;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
+import org.elasticdepth.runtime.desktop.ForwardingExecutor;
+import org.elasticdepth.runtime.desktop.Polling;
 import org.elasticdepth.runtime.desktop.TestBundles;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.GraphException;
@@ -76,37 +78,16 @@ final class TestRuntimes {
    * posts to the main thread, which Robolectric only runs when asked.
    */
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      shadowOf(Looper.getMainLooper()).idle();
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
+    Polling.await(what, Duration.ofSeconds(60), () -> shadowOf(Looper.getMainLooper()).idle(), condition);
   }
 
   /** An executor whose loading of one graph file fails, like a delegate that rejects it. */
-  private static final class Failing implements BlockExecutor {
-    private final BlockExecutor inner;
+  private static final class Failing extends ForwardingExecutor {
     private final String brokenFile;
 
-    Failing(BlockExecutor inner, String brokenFile) {
-      this.inner = inner;
+    Failing(BlockExecutor real, String brokenFile) {
+      super(real);
       this.brokenFile = brokenFile;
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
     }
 
     @Override
@@ -114,12 +95,7 @@ final class TestRuntimes {
       if (graph.file().equals(brokenFile)) {
         throw new GraphException(graph.file() + ": rejected on purpose by the test");
       }
-      return inner.load(graph, model);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      return super.load(graph, model);
     }
   }
 }

@@ -67,26 +67,15 @@ final class FakeExecutor implements BlockExecutor {
   @Override
   public void close() {}
 
-  private final class FakeGraph implements LoadedGraph {
-    private final Graph spec;
-    private final ByteBuffer[] outputs;
+  private final class FakeGraph extends ComputedGraph {
     private boolean closed;
 
     FakeGraph(Graph spec) {
-      this.spec = spec;
-      outputs = new ByteBuffer[spec.outputs().size()];
-      for (int i = 0; i < outputs.length; i++) {
-        outputs[i] = ByteBuffer.allocateDirect(spec.outputs().get(i).elementCount() * 4).order(ByteOrder.nativeOrder());
-      }
+      super(spec);
     }
 
     @Override
-    public Graph spec() {
-      return spec;
-    }
-
-    @Override
-    public ByteBuffer[] run(ByteBuffer input) {
+    protected void compute(ByteBuffer input) {
       threads.add(Thread.currentThread());
       if (closed) {
         throw new IllegalStateException(spec.file() + " used after close");
@@ -108,11 +97,6 @@ final class FakeExecutor implements BlockExecutor {
         fill(outputs[0], v);
         fill(outputs[1], v);
       }
-      ByteBuffer[] views = new ByteBuffer[outputs.length];
-      for (int i = 0; i < views.length; i++) {
-        views[i] = outputs[i].asReadOnlyBuffer().order(ByteOrder.nativeOrder());
-      }
-      return views;
     }
 
     private void fill(ByteBuffer buffer, float value) {

@@ -1,19 +1,15 @@
 package org.elasticdepth.build.android;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.artifact.Artifact;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
-import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
 
 /**
  * Makes the classes of the module's AAR dependencies visible to javac and surefire, which ignore
@@ -23,13 +19,7 @@ import org.apache.maven.project.MavenProject;
  */
 @Mojo(name = "aar-classes", defaultPhase = LifecyclePhase.PROCESS_CLASSES,
     requiresDependencyResolution = ResolutionScope.RUNTIME, threadSafe = true)
-public class AarClassesMojo extends AbstractMojo {
-  @Parameter(defaultValue = "${project}", readonly = true, required = true)
-  MavenProject project;
-
-  @Parameter(defaultValue = "${project.build.directory}/android", readonly = true)
-  File workDirectory;
-
+public class AarClassesMojo extends AndroidMojo {
   @Override
   public void execute() throws MojoExecutionException {
     try {

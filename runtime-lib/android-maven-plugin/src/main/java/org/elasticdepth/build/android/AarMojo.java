@@ -7,14 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
 import org.apache.maven.project.MavenProjectHelper;
 
 /**
@@ -24,21 +22,9 @@ import org.apache.maven.project.MavenProjectHelper;
  */
 @Mojo(name = "aar", defaultPhase = LifecyclePhase.PACKAGE,
     requiresDependencyResolution = ResolutionScope.COMPILE, threadSafe = true)
-public class AarMojo extends AbstractMojo {
-  @Parameter(defaultValue = "${project}", readonly = true, required = true)
-  MavenProject project;
-
+public class AarMojo extends ManifestMojo {
   @Component
   MavenProjectHelper projectHelper;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/AndroidManifest.xml")
-  File manifest;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/res")
-  File resourceDirectory;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/assets")
-  File assetsDirectory;
 
   @Parameter(defaultValue = "${project.basedir}/src/main/jniLibs")
   File jniLibsDirectory;
@@ -47,20 +33,9 @@ public class AarMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.basedir}/consumer-rules.pro")
   File consumerProguardRules;
 
-  @Parameter(required = true)
-  int minSdk;
-
-  @Parameter(required = true)
-  int targetSdk;
-
-  @Parameter(defaultValue = "${project.build.directory}/android", readonly = true)
-  File workDirectory;
-
   @Override
   public void execute() throws MojoExecutionException {
-    if (!Files.isRegularFile(manifest.toPath())) {
-      throw new MojoExecutionException(project.getArtifactId() + " has no Android manifest at " + manifest.toPath());
-    }
+    requireManifest();
     try {
       Path aar = Path.of(project.getBuild().getDirectory(), project.getBuild().getFinalName() + ".aar");
       Path classes = workDirectory.toPath().resolve("classes.jar");

@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.artifact.Artifact;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
 import org.apache.maven.project.MavenProjectHelper;
 
 /**
@@ -25,10 +23,7 @@ import org.apache.maven.project.MavenProjectHelper;
  */
 @Mojo(name = "apk", defaultPhase = LifecyclePhase.PACKAGE,
     requiresDependencyResolution = ResolutionScope.COMPILE_PLUS_RUNTIME, threadSafe = true)
-public class ApkMojo extends AbstractMojo {
-  @Parameter(defaultValue = "${project}", readonly = true, required = true)
-  MavenProject project;
-
+public class ApkMojo extends AndroidMojo {
   @Component
   MavenProjectHelper projectHelper;
 
@@ -41,9 +36,6 @@ public class ApkMojo extends AbstractMojo {
   /** Debug signing key; generated when missing. */
   @Parameter(property = "android.debugKeystore", defaultValue = "${user.home}/.android/debug.keystore")
   File debugKeystore;
-
-  @Parameter(defaultValue = "${project.build.directory}/android", readonly = true)
-  File workDirectory;
 
   @Override
   public void execute() throws MojoExecutionException {

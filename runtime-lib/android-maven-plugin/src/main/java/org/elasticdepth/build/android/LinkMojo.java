@@ -11,13 +11,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.maven.artifact.Artifact;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
 
 /**
  * Resources of an app: merges its manifest with those of its Android libraries, compiles and links
@@ -27,25 +25,7 @@ import org.apache.maven.project.MavenProject;
  */
 @Mojo(name = "link", defaultPhase = LifecyclePhase.GENERATE_SOURCES,
     requiresDependencyResolution = ResolutionScope.TEST, threadSafe = true)
-public class LinkMojo extends AbstractMojo {
-  @Parameter(defaultValue = "${project}", readonly = true, required = true)
-  MavenProject project;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/AndroidManifest.xml")
-  File manifest;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/res")
-  File resourceDirectory;
-
-  @Parameter(defaultValue = "${project.basedir}/src/main/assets")
-  File assetsDirectory;
-
-  @Parameter(required = true)
-  int minSdk;
-
-  @Parameter(required = true)
-  int targetSdk;
-
+public class LinkMojo extends ManifestMojo {
   @Parameter(property = "android.versionCode", defaultValue = "1")
   int versionCode;
 
@@ -55,9 +35,6 @@ public class LinkMojo extends AbstractMojo {
   /** File suffixes stored uncompressed, so the app can memory-map them from the APK. */
   @Parameter
   List<String> noCompress = List.of("tflite");
-
-  @Parameter(defaultValue = "${project.build.directory}/android", readonly = true)
-  File workDirectory;
 
   @Parameter(defaultValue = "${project.build.directory}/generated-sources/android-r", readonly = true)
   File generatedSources;
@@ -72,9 +49,7 @@ public class LinkMojo extends AbstractMojo {
   }
 
   private void link() throws IOException, MojoExecutionException {
-    if (!Files.isRegularFile(manifest.toPath())) {
-      throw new MojoExecutionException(project.getArtifactId() + " has no Android manifest at " + manifest.toPath());
-    }
+    requireManifest();
     Path androidJar = Mojos.androidPlatformJar(project);
     AndroidLibraries unpacker = new AndroidLibraries(workDirectory.toPath().resolve("libraries"));
     List<AndroidLibrary> libraries = unpacker.unpack(Mojos.artifactsInScopes(project, Mojos.PACKAGED_SCOPES));

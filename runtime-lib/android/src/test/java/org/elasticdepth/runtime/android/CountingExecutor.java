@@ -6,28 +6,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.desktop.ForwardingExecutor;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.ExecutionTarget;
 import org.elasticdepth.runtime.spi.LoadedGraph;
 
 /** Wraps a real executor and counts what is loaded and closed, to see that native resources are freed. */
-final class CountingExecutor implements BlockExecutor {
-  private final BlockExecutor real;
+final class CountingExecutor extends ForwardingExecutor {
   final AtomicInteger closes = new AtomicInteger();
   final List<CountingGraph> loaded = new CopyOnWriteArrayList<>();
 
   CountingExecutor(BlockExecutor real) {
-    this.real = real;
-  }
-
-  @Override
-  public String name() {
-    return real.name();
+    super(real);
   }
 
   @Override
   public LoadedGraph load(Graph graph, ByteBuffer model) {
-    CountingGraph g = new CountingGraph(real.load(graph, model));
+    CountingGraph g = new CountingGraph(super.load(graph, model));
     loaded.add(g);
     return g;
   }
@@ -35,7 +30,7 @@ final class CountingExecutor implements BlockExecutor {
   @Override
   public void close() {
     closes.incrementAndGet();
-    real.close();
+    super.close();
   }
 
   /** Files of the graphs loaded and not yet closed, in load order. */

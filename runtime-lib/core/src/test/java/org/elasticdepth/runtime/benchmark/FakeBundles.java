@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.elasticdepth.runtime.ComputedGraph;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
@@ -120,27 +121,16 @@ final class FakeBundles {
       executorClosed = true;
     }
 
-    private final class FakeGraph implements LoadedGraph {
-      private final Graph spec;
+    private final class FakeGraph extends ComputedGraph {
       private final ExecutionTarget target;
-      private final ByteBuffer[] outputs;
 
       FakeGraph(Graph spec, ExecutionTarget target) {
-        this.spec = spec;
+        super(spec);
         this.target = target;
-        outputs = new ByteBuffer[spec.outputs().size()];
-        for (int i = 0; i < outputs.length; i++) {
-          outputs[i] = ByteBuffer.allocateDirect(spec.outputs().get(i).elementCount() * 4).order(ByteOrder.nativeOrder());
-        }
       }
 
       @Override
-      public Graph spec() {
-        return spec;
-      }
-
-      @Override
-      public ByteBuffer[] run(ByteBuffer input) {
+      protected void compute(ByteBuffer input) {
         if (input.remaining() != spec.inputs().get(0).elementCount() * 4) {
           throw new GraphException(spec.file() + ": input has " + input.remaining() + " bytes");
         }
@@ -161,11 +151,6 @@ final class FakeBundles {
           logits[(int) k] = margin;
           put(outputs[0], logits);
         }
-        ByteBuffer[] views = new ByteBuffer[outputs.length];
-        for (int i = 0; i < outputs.length; i++) {
-          views[i] = outputs[i].asReadOnlyBuffer().order(ByteOrder.nativeOrder());
-        }
-        return views;
       }
 
       private void put(ByteBuffer b, float... values) {

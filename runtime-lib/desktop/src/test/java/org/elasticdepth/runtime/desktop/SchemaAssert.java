@@ -1,4 +1,4 @@
-package org.elasticdepth.exporter.bench;
+package org.elasticdepth.runtime.desktop;
 
 import static org.junit.Assert.assertEquals;
 
@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.elasticdepth.runtime.benchmark.BenchmarkJson;
 
-/** Validates result files against the JSON Schema shipped in runtime-core. */
+/**
+ * Validates benchmark result files against the JSON Schema shipped in runtime-core, independently
+ * of BenchmarkJson's reader. Shared through this module's test-jar by the benchmark app and the
+ * exporter; users need com.networknt:json-schema-validator on their test classpath.
+ */
 public final class SchemaAssert {
   private static final JsonSchema SCHEMA = load();
 
