@@ -220,8 +220,9 @@ public final class ElasticVit implements AutoCloseable {
         NDList features = new NDList(config.depth());
         for (int l = 1; l <= config.depth(); l++) {
             x = block(x, l, training);
-            // a contiguous copy, not a strided view of x: heads and losses then only see dense [B, D] arrays
-            features.add(x.get(new NDIndex(":, 0, :")).duplicate());
+            // A view, not duplicate(): on the PyTorch engine duplicate() detaches the copy from the autograd graph,
+            // so the exit losses would train only the head (ElasticVitTest guards this).
+            features.add(x.get(new NDIndex(":, 0, :")));
         }
         return features;
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.elasticdepth.exporter.bench.FashionMnistFixture;
 import org.elasticdepth.exporter.data.DataSpec;
 import org.elasticdepth.exporter.data.FashionMnist;
 import org.elasticdepth.exporter.data.Normalization;
@@ -110,7 +111,9 @@ public class ExportVerifyCommandTest {
     Path dir = Files.createTempDirectory(tmp.getRoot().toPath(), "run");
     TrainingOptions training = new TrainingOptions(mode, 1, 32, 1e-3f, 0.05f, TrainingOptions.COSINE, 0f, false, 1f,
         42, 1);
-    DataSpec data = new DataSpec(DataSpec.FASHION_MNIST, null, 1000, 0.1, 42, "none");
+    // A few random IDX images stand in for Fashion-MNIST: tests never need the Debian package.
+    Path images = FashionMnistFixture.write(dir.resolve("data"), 40, 3);
+    DataSpec data = new DataSpec(DataSpec.FASHION_MNIST, images.toString(), 8, 0.1, 42, "none");
     RunDirectory.writeConfig(dir, new RunConfig(RunConfig.FORMAT_VERSION, declared, training, data,
         new Normalization(new float[] {0.286f}, new float[] {0.353f}), FashionMnist.LABELS));
     try (ElasticVit vit = ElasticVit.initialize(actual, mode.headLayout(), 3)) {

@@ -16,6 +16,23 @@ import static org.junit.Assert.fail;
 public class ElasticVitTest {
     private static final VitConfig CONFIG = new VitConfig(28, 1, 7, 16, 3, 2, 32, 5, 0f, 1e-5f);
 
+    /** The aligned loss works only if every exit's loss reaches the blocks below it, not just the head. */
+    @Test
+    public void exitLossOfLayerOneReachesBlockOneAndNotBlockTwo() {
+        try (ElasticVit vit = ElasticVit.initialize(CONFIG, HeadLayout.SHARED, 1);
+                NDManager manager = NDManager.newBaseManager();
+                ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray images = manager.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 28, 28));
+            ai.djl.ndarray.NDList features = vit.forwardFeatures(images, true);
+            collector.backward(vit.exitLogits(1, features.get(0)).square().sum());
+            Map<String, NDArray> weights = vit.trainableWeights();
+            float block1 = weights.get("block1.mlp.fc1.weight").getGradient().abs().sum().getFloat();
+            float block2 = weights.get("block2.mlp.fc1.weight").getGradient().abs().sum().getFloat();
+            assertTrue("layer-1 exit loss must train block 1, gradient sum was " + block1, block1 > 0);
+            assertEquals("layer-1 exit loss must not reach block 2", 0f, block2, 0f);
+        }
+    }
+
     @Test
     public void weightNamesAndShapesFollowTheContract() {
         try (ElasticVit vit = ElasticVit.initialize(CONFIG, HeadLayout.SHARED, 1)) {
