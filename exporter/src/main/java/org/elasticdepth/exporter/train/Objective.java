@@ -78,7 +78,8 @@ public final class Objective {
     private StepLoss weightedOverLayers(ElasticVit model, NDList features, NDArray oneHot, NDManager m) {
         NDArray logits = model.exitLogits(features); // [L, B, C]
         NDArray perLayer = crossEntropy(logits, oneHot); // [L]
-        NDArray loss = perLayer.mul(m.create(lambdas)).sum();
+        // torchOwned: autograd keeps this operand for backward; an array over Java memory could be gone by then
+        NDArray loss = perLayer.mul(ElasticVit.torchOwned(m.create(lambdas))).sum();
         return new StepLoss(loss, logits.get(features.size() - 1));
     }
 }

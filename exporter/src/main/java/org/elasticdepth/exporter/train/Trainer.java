@@ -109,7 +109,7 @@ public final class Trainer {
                         for (int i = 0; i < batch; i++) {
                             labels[i] = train.label(indices[i]);
                         }
-                        NDArray labelArray = sub.create(labels);
+                        NDArray labelArray = ElasticVit.torchOwned(sub.create(labels));
                         NDArray oneHot = labelArray.oneHot(vit.numClasses());
                         NDArray lastLogits;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
