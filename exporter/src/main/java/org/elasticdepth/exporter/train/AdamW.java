@@ -44,11 +44,14 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Applies one update with learning rate {@code lr} from the weights' accumulated gradients, then zeroes them. */
-    public void step(float lr) {
-        t++;
-        float bias1 = 1 - (float) Math.pow(BETA1, t);
-        float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(BETA2, t));
+    /**
+     * Applies one update with learning rate {@code lr} from the weights' accumulated gradients, then zeroes them.
+     * A gradient with a non-finite norm is dropped instead (the weights and moments stay as they were), as mixed
+     * precision loss scalers do, so one bad batch cannot poison the model.
+     *
+     * @return whether the update was applied
+     */
+    public boolean step(float lr) {
         try (NDManager scratch = stateManager.newSubManager()) {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : weights.entrySet()) {
@@ -56,7 +59,16 @@ public final class AdamW implements AutoCloseable {
                 g.attach(scratch);
                 gradients.put(e.getKey(), g);
             }
-            float scale = clipScale(gradients, scratch);
+            float norm = globalNorm(gradients, scratch);
+            if (!Float.isFinite(norm)) {
+                // overwrite, not multiply: NaN * 0 is still NaN and would poison the next accumulation
+                gradients.values().forEach(g -> g.set(new float[Math.toIntExact(g.size())]));
+                return false;
+            }
+            t++;
+            float bias1 = 1 - (float) Math.pow(BETA1, t);
+            float sqrtBias2 = (float) Math.sqrt(1 - Math.pow(BETA2, t));
+            float scale = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6f) : 1f;
             for (Map.Entry<String, NDArray> e : weights.entrySet()) {
                 NDArray w = e.getValue();
                 NDArray g = gradients.get(e.getKey());
@@ -76,20 +88,17 @@ public final class AdamW implements AutoCloseable {
                 w.subi(update);
                 g.muli(0f);
             }
+            return true;
         }
     }
 
-    /** The factor that brings the global gradient norm down to {@code maxGradNorm} (1 if already below). */
-    private float clipScale(Map<String, NDArray> gradients, NDManager scratch) {
-        if (maxGradNorm <= 0) {
-            return 1f;
-        }
+    /** The global L2 norm of all gradients (clipping brings it down to {@code maxGradNorm}). */
+    private static float globalNorm(Map<String, NDArray> gradients, NDManager scratch) {
         NDArray total = scratch.zeros(new ai.djl.ndarray.types.Shape());
         for (NDArray g : gradients.values()) {
             total = total.add(g.square().sum());
         }
-        float norm = (float) Math.sqrt(total.getFloat());
-        return norm > maxGradNorm ? maxGradNorm / (norm + 1e-6f) : 1f;
+        return (float) Math.sqrt(total.getFloat());
     }
 
     /** Update count so far. */

@@ -34,6 +34,9 @@ import java.util.Random;
  * <p>A NaN or infinite loss stops training with {@link TrainingDivergedException}; the last good checkpoint is kept.
  */
 public final class Trainer {
+    /** Non-finite steps in a row after which training counts as diverged (isolated ones are skipped). */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
+
     private final Path runDir;
     private final RunConfig config;
     private final TrainingListener listener;
@@ -96,6 +99,8 @@ public final class Trainer {
                 long correct = 0;
                 long seen = 0;
                 int stepsDone = 0;
+                int consecutiveSkips = 0;
+                int skipped = 0;
                 for (int s = 0; s < stepsPerEpoch && step < maxSteps; s++, step++) {
                     int[] indices = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                     float lr = schedule.at(step);
@@ -111,20 +116,33 @@ public final class Trainer {
                         }
                         NDArray labelArray = ElasticVit.torchOwned(sub.create(labels));
                         NDArray oneHot = labelArray.oneHot(vit.numClasses());
-                        NDArray lastLogits;
+                        NDArray lastLogits = null;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                             NDList features = model.forwardFeatures(images, true);
                             Objective.StepLoss stepLoss = objective.loss(model, step, features, oneHot);
                             loss = stepLoss.loss().getFloat();
-                            if (!Float.isFinite(loss)) {
-                                throw new TrainingDivergedException("the loss became " + loss + " at epoch " + epoch
+                            if (Float.isFinite(loss)) {
+                                collector.backward(stepLoss.loss());
+                                lastLogits = stepLoss.lastLogits();
+                            }
+                        }
+                        // A non-finite loss or gradient skips the update (loss-scaler style); only a run of them
+                        // means the model itself has diverged.
+                        if (lastLogits == null || !optimizer.step(lr)) {
+                            consecutiveSkips++;
+                            String what = lastLogits == null ? "loss " + loss : "gradient norm not finite";
+                            if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                                throw new TrainingDivergedException("the loss stayed non-finite for "
+                                        + consecutiveSkips + " steps in a row (" + what + ") at epoch " + epoch
                                         + ", step " + (s + 1) + "; training stopped. " + lastGood(state, store)
                                         + " Try a lower --lr.");
                             }
-                            collector.backward(stepLoss.loss());
-                            lastLogits = stepLoss.lastLogits();
+                            listener.message("warning: epoch " + epoch + ", step " + (s + 1) + " skipped (" + what
+                                    + ")");
+                            skipped++;
+                            continue;
                         }
-                        optimizer.step(lr);
+                        consecutiveSkips = 0;
                         correct += lastLogits.argMax(1).toType(labelArray.getDataType(), false).eq(labelArray).sum()
                                 .toType(DataType.INT64, false).getLong();
                     }
@@ -133,7 +151,7 @@ public final class Trainer {
                     stepsDone++;
                     listener.stepDone(stepsDone, lossSum / stepsDone, (double) correct / seen, lr);
                 }
-                if (stepsDone < stepsPerEpoch) {
+                if (stepsDone + skipped < stepsPerEpoch) {
                     break; // maxSteps reached mid-epoch: nothing to checkpoint
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
