@@ -1,7 +1,7 @@
 package org.elasticdepth.exporter.analysis;
 
 import org.elasticdepth.exporter.calibrate.Calibration;
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package org.elasticdepth.exporter.analysis;
 
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 
 import java.util.List;
 

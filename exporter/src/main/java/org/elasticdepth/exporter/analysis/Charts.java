@@ -1,6 +1,6 @@
 package org.elasticdepth.exporter.analysis;
 
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BoxChart;
 import org.knowm.xchart.BoxChartBuilder;

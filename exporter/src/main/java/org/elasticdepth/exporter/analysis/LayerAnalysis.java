@@ -2,7 +2,7 @@ package org.elasticdepth.exporter.analysis;
 
 import org.elasticdepth.exporter.calibrate.Calibrator;
 import org.elasticdepth.exporter.calibrate.ExitSimulation;
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.exporter.train.Evaluation;
 
 import java.util.ArrayList;

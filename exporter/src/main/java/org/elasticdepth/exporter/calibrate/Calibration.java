@@ -1,5 +1,6 @@
 package org.elasticdepth.exporter.calibrate;
 
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 

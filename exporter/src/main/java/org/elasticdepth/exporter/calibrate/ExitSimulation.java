@@ -1,5 +1,8 @@
 package org.elasticdepth.exporter.calibrate;
 
+import org.elasticdepth.runtime.ExitMath;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
+
 /**
  * Early exit with one confidence threshold, simulated from every layer's softmax: a sample exits at the first layer
  * whose maximum class probability reaches the threshold, or at the last layer.
@@ -57,17 +60,11 @@ public final class ExitSimulation {
      * samples exit at layer i (1-based) of L.
      */
     public static double speedUp(long[] exitCounts) {
-        int depth = exitCounts.length;
-        double full = 0;
-        double used = 0;
-        for (int i = 1; i <= depth; i++) {
-            full += (double) depth * exitCounts[i - 1];
-            used += (double) i * exitCounts[i - 1];
-        }
-        if (used == 0) {
+        double speedUp = ExitMath.speedUp(exitCounts);
+        if (Double.isNaN(speedUp)) {
             throw new IllegalArgumentException("speed-up of an empty exit histogram");
         }
-        return full / used;
+        return speedUp;
     }
 
     static float max(float[] values) {

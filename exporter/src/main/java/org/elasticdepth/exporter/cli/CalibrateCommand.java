@@ -2,7 +2,7 @@ package org.elasticdepth.exporter.cli;
 
 import org.elasticdepth.exporter.calibrate.Calibration;
 import org.elasticdepth.exporter.calibrate.Calibrator;
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.train.AtomicFiles;

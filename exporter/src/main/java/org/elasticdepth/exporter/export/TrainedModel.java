@@ -2,15 +2,12 @@ package org.elasticdepth.exporter.export;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.elasticdepth.exporter.calibrate.FrontierPoint;
 import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.model.HeadLayout;
 import org.elasticdepth.exporter.model.VitConfig;
 import org.elasticdepth.exporter.train.RunDirectory;
-import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
@@ -61,11 +58,7 @@ public record TrainedModel(Model model, VitWeights weights, BundleExporter.Descr
   }
 
   private static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
-    List<BundleManifest.FrontierPoint> frontier = new ArrayList<>();
-    for (FrontierPoint p : c.frontier()) {
-      frontier.add(new BundleManifest.FrontierPoint(p.threshold(), p.accuracy(), p.meanExitLayer(), p.speedUp()));
-    }
-    return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), frontier, c.targetDrop(),
+    return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), c.frontier(), c.targetDrop(),
         c.chosenThreshold());
   }
 }

@@ -1,5 +1,6 @@
 package org.elasticdepth.runtime.benchmark;
 
+import org.elasticdepth.runtime.ExitMath;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -340,7 +341,7 @@ public final class BenchmarkSuite {
         LatencyStats fullStats = LatencyStats.ofNanos(fullNanos);
         int n = samples.size();
         return new EarlyExit(Status.OK, null, threshold, n, (double) exitCorrect / n, (double) fullCorrect / n,
-            layerAccuracy, hist, ExitMath.meanExitLayer(histogram), ExitMath.speedUpByLayers(histogram), exitStats,
+            layerAccuracy, hist, ExitMath.meanExitLayer(histogram), ExitMath.speedUp(histogram), exitStats,
             fullStats, fullStats.meanMs() / exitStats.meanMs(), frontier);
       }
     }
@@ -408,7 +409,7 @@ public final class BenchmarkSuite {
       correct += exit.predicted() == samples.get(s).label() ? 1 : 0;
     }
     return new FrontierPoint(threshold, (double) correct / replay.length, ExitMath.meanExitLayer(histogram),
-        ExitMath.speedUpByLayers(histogram));
+        ExitMath.speedUp(histogram));
   }
 
   /** Runs {@code part}; a failure becomes {@code onFailure(message)}, cancellation goes through. */
