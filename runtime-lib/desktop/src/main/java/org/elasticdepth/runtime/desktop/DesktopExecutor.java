@@ -20,8 +20,9 @@ import org.elasticdepth.runtime.spi.BlockExecutor;
  * truncated or malformed file is a {@link GraphException}, not a native crash; its tensor shapes
  * are then checked against the manifest's.
  *
- * <p>Thread rules: as {@link BlockExecutor}. The executor itself holds no native state; each
- * {@link DesktopGraph} owns one interpreter and must be closed.
+ * <p>Thread rules: as {@link BlockExecutor}. The executor holds one op resolver that all its
+ * graphs share (freed when the executor and its last graph are closed); each {@link DesktopGraph}
+ * owns one interpreter and must be closed.
  */
 public final class DesktopExecutor implements BlockExecutor {
   /** Immutable settings; build with {@link #builder()}. */
@@ -80,10 +81,12 @@ public final class DesktopExecutor implements BlockExecutor {
   }
 
   private final Options options;
+  private final SharedOpResolver resolver;
   private boolean closed;
 
   private DesktopExecutor(Options options) {
     this.options = options;
+    this.resolver = new SharedOpResolver(options.useXnnpack());
   }
 
   public static DesktopExecutor create() {
@@ -113,11 +116,14 @@ public final class DesktopExecutor implements BlockExecutor {
     if (closed) {
       throw new IllegalStateException("executor is closed");
     }
-    return DesktopGraph.load(graph, model, options);
+    return DesktopGraph.load(graph, model, resolver, options);
   }
 
   @Override
   public void close() {
-    closed = true;
+    if (!closed) {
+      closed = true;
+      resolver.release();
+    }
   }
 }

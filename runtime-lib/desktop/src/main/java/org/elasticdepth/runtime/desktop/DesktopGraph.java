@@ -15,7 +15,6 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.BuiltinOpResolver;
-import org.bytedeco.tensorflowlite.BuiltinOpResolverWithoutDefaultDelegates;
 import org.bytedeco.tensorflowlite.FlatBufferModel;
 import org.bytedeco.tensorflowlite.Interpreter;
 import org.bytedeco.tensorflowlite.InterpreterBuilder;
@@ -50,7 +49,7 @@ public final class DesktopGraph implements LoadedGraph {
   private final Pointer modelMemory; // the flatbuffer; TFLite reads weights from it in place
   private final ByteBuffer modelOwner; // keeps a caller's direct buffer (e.g. a mapping) reachable
   private final FlatBufferModel model;
-  private final BuiltinOpResolver resolver;
+  private final SharedOpResolver resolver; // one reference, released on close
   private final Interpreter interpreter;
   private final ByteBuffer input;
   private final ByteBuffer[] outputs;
@@ -60,7 +59,7 @@ public final class DesktopGraph implements LoadedGraph {
   private boolean closed;
 
   private DesktopGraph(Graph spec, Pointer modelMemory, ByteBuffer modelOwner, FlatBufferModel model,
-      BuiltinOpResolver resolver, Interpreter interpreter, DesktopExecutor.Options options) {
+      SharedOpResolver resolver, Interpreter interpreter, DesktopExecutor.Options options) {
     this.spec = spec;
     this.modelMemory = modelMemory;
     this.modelOwner = modelOwner;
@@ -79,7 +78,7 @@ public final class DesktopGraph implements LoadedGraph {
   }
 
   /** Verifies, builds and allocates; any failure frees what was created and becomes a GraphException. */
-  static DesktopGraph load(Graph spec, ByteBuffer bytes, DesktopExecutor.Options options) {
+  static DesktopGraph load(Graph spec, ByteBuffer bytes, SharedOpResolver resolver, DesktopExecutor.Options options) {
     if (spec.inputs().size() != 1) {
       throw new GraphException(spec.file() + ": desktop graphs take exactly one input, the manifest lists " + spec.inputs());
     }
@@ -95,8 +94,8 @@ public final class DesktopGraph implements LoadedGraph {
       memory.limit(content.remaining());
     }
     FlatBufferModel model = null;
-    BuiltinOpResolver resolver = null;
     Interpreter interpreter = null;
+    BuiltinOpResolver ops = resolver.retain();
     try {
       // The verifier walks every offset of the flatbuffer against its length before TFLite trusts it.
       model = FlatBufferModel.VerifyAndBuildFromBuffer(new BytePointer(memory), memory.limit());
@@ -104,8 +103,7 @@ public final class DesktopGraph implements LoadedGraph {
         throw new GraphException(spec.file() + " is not a valid TFLite model: the flatbuffer verifier rejected its "
             + memory.limit() + " bytes (truncated or corrupted)");
       }
-      resolver = options.useXnnpack() ? new BuiltinOpResolver() : new BuiltinOpResolverWithoutDefaultDelegates();
-      InterpreterBuilder builder = new InterpreterBuilder(model, resolver);
+      InterpreterBuilder builder = new InterpreterBuilder(model, ops);
       try {
         builder.SetNumThreads(options.numThreads());
         interpreter = new Interpreter((Pointer) null);
@@ -277,7 +275,7 @@ public final class DesktopGraph implements LoadedGraph {
   }
 
   /** Frees in dependency order: the interpreter uses the model and resolver, the model its memory. */
-  private static void release(Interpreter interpreter, FlatBufferModel model, BuiltinOpResolver resolver,
+  private static void release(Interpreter interpreter, FlatBufferModel model, SharedOpResolver resolver,
       Pointer memory, boolean ownsMemory) {
     if (interpreter != null) {
       interpreter.close();
@@ -285,9 +283,7 @@ public final class DesktopGraph implements LoadedGraph {
     if (model != null) {
       model.close();
     }
-    if (resolver != null) {
-      resolver.close();
-    }
+    resolver.release();
     if (ownsMemory && memory != null) {
       memory.close();
     }

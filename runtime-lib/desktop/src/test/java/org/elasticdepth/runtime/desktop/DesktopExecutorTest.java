@@ -204,6 +204,36 @@ public class DesktopExecutorTest {
   }
 
   @Test
+  public void graphsOutliveTheExecutorThatLoadedThemAndShareItsOpResolver() {
+    DesktopExecutor own = DesktopExecutor.create();
+    Graph headSpec = manifest.graphs().head();
+    DesktopGraph first = own.load(headSpec, files.get(headSpec.file()));
+    DesktopGraph second = own.load(headSpec, files.get(headSpec.file()));
+    own.close(); // the shared resolver stays alive while graphs use it
+    ByteBuffer feature = ByteBuffer.allocateDirect(headSpec.inputs().get(0).elementCount() * 4).order(ByteOrder.nativeOrder());
+    feature.putFloat(0, 1f);
+    float[] before = floats(first.run(feature)[0]);
+    first.close();
+    assertArrayEquals(before, floats(second.run(feature)[0]), 0f);
+    second.close();
+    second.close(); // idempotent: releases its reference once
+    assertThrows(IllegalStateException.class, () -> own.load(headSpec, files.get(headSpec.file())));
+  }
+
+  @Test
+  public void aFailedLoadGivesBackItsResolverReference() {
+    DesktopExecutor own = DesktopExecutor.create();
+    Graph headSpec = manifest.graphs().head();
+    for (int i = 0; i < 3; i++) {
+      assertThrows(GraphException.class, () -> own.load(headSpec, ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})));
+    }
+    try (DesktopGraph head = own.load(headSpec, files.get(headSpec.file()))) {
+      assertEquals(1, head.executionPlan().size());
+    }
+    own.close();
+  }
+
+  @Test
   public void repeatedRunsAreDeterministic() {
     try (DesktopGraph block = load(manifest.block(3))) {
       ByteBuffer tokens = ByteBuffer.allocateDirect(17 * 16 * 4).order(ByteOrder.nativeOrder());
