@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.BlockGrowth;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
@@ -54,6 +55,9 @@ public final class BenchTable {
       }
       out.append('\n');
       out.append(residentLine(e)).append('\n');
+      if (e == r.executors().get(0)) {
+        r.blockGrowth().ifPresent(g -> out.append(processGrowthLine(g)).append('\n'));
+      }
       out.append(fullLine(e.full())).append('\n');
       out.append(earlyExitLines(e.earlyExit()));
       out.append(sustainedLine(e.sustained())).append('\n');
@@ -78,6 +82,19 @@ public final class BenchTable {
     }
     return String.format(Locale.ROOT, "- resident bytes: %s with depth; at most %.3f x the loaded graphs' bytes (goal <= %.2f: %s)",
         grows ? "grow" : "do NOT grow", worst, RESIDENT_GOAL_RATIO, worst <= RESIDENT_GOAL_RATIO ? "met" : "missed");
+  }
+
+  /**
+   * What one more block really costs the process (its resident set, first executor only: see
+   * {@link BenchmarkResult#blockGrowth()}) next to what the executor accounts for: the gap is the
+   * interpreters' and delegates' own bookkeeping, which no executor can see.
+   */
+  static String processGrowthLine(BlockGrowth g) {
+    return String.format(Locale.ROOT,
+        "- process resident set: %+,.0f bytes per added block (depth %d to %d) = %.2f x a block's graph bytes;"
+            + " the executor accounts for %,.0f of them (%.0f %%)",
+        g.processBytes(), g.fromDepth(), g.toDepth(), g.processBytes() / g.graphBytes(), g.accountedBytes(),
+        g.processBytes() > 0 ? 100 * g.accountedBytes() / g.processBytes() : 0);
   }
 
   static String fullLine(FullComparison f) {

@@ -88,14 +88,15 @@ public final class BenchReport {
     loaded.results().forEach(e -> e.result().executors().forEach(x -> x.depths().forEach(d -> depths.add(d.depth()))));
     List<String> headers = new ArrayList<>(List.of("device", "executor"));
     depths.forEach(d -> headers.add("d=" + d));
-    headers.addAll(List.of("init at full depth (ms)", "chained vs full", "resident/graph bytes", "ran on / fallbacks"));
+    headers.addAll(List.of("init at full depth (ms)", "chained vs full", "resident/graph bytes",
+        "process RSS per added block / block file", "ran on / fallbacks"));
     Table t = new Table(headers);
     for (Entry e : loaded.results()) {
       for (ExecutorResult x : e.result().executors()) {
         List<String> row = new ArrayList<>(List.of(e.label(), x.name()));
         if (x.status() == Status.FAILED) {
           depths.forEach(d -> row.add("-"));
-          row.addAll(List.of("-", "-", "-", "failed: " + x.error()));
+          row.addAll(List.of("-", "-", "-", "-", "failed: " + x.error()));
           t.row(row);
           continue;
         }
@@ -117,6 +118,9 @@ public final class BenchReport {
         FullComparison f = x.full();
         row.add(f.status() == Status.OK ? String.format(Locale.ROOT, "%+.1f %%", f.overheadPercent()) : f.status().json());
         row.add(deepest == null ? "-" : String.format(Locale.ROOT, "%.3f", worstRatio));
+        // only the first executor of a run measures fresh memory (BenchmarkResult.blockGrowth)
+        row.add(x != e.result().executors().get(0) ? "-" : e.result().blockGrowth().map(g -> String.format(Locale.ROOT,
+            "%,.0f B (%.2fx)", g.processBytes(), g.processBytes() / g.graphBytes())).orElse("-"));
         row.add(placement(x));
         t.row(row);
       }

@@ -1,7 +1,6 @@
 package org.elasticdepth.runtime;
 
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
-import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
 
 /**
  * What one graph costs, as the {@link DepthPlanner} sees it.
@@ -23,20 +22,13 @@ public record GraphCost(long memoryBytes, long flops, long measuredNanos) {
   }
 
   /**
-   * The manifest's estimate for {@code graph}: the model file (interpreters read weights from it
-   * in place) plus its input and output tensors as float32, a lower bound of the tensor arena.
-   * Deliberately not the executor's measured resident size, so that a plan never changes just
-   * because a graph got loaded.
+   * The cost of {@code graph} when it keeps {@code memoryBytes} resident, not yet measured. The
+   * memory is an estimate known before loading ({@link
+   * org.elasticdepth.runtime.spi.BlockExecutor#residentBytesEstimate}), deliberately not a
+   * measurement, so that a plan never changes just because a graph got loaded.
    */
-  public static GraphCost of(Graph graph) {
-    long activations = 0;
-    for (Tensor t : graph.inputs()) {
-      activations += t.elementCount();
-    }
-    for (Tensor t : graph.outputs()) {
-      activations += t.elementCount();
-    }
-    return new GraphCost(graph.bytes() + Float.BYTES * activations, graph.flops(), NOT_MEASURED);
+  public static GraphCost of(Graph graph, long memoryBytes) {
+    return new GraphCost(memoryBytes, graph.flops(), NOT_MEASURED);
   }
 
   public boolean measured() {

@@ -3,7 +3,10 @@ package org.elasticdepth.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.spi.BlockExecutor;
 
 /** The costs of a bundle's stem, blocks (layer 1..L in order) and head, input of the {@link DepthPlanner}. */
 public record GraphCosts(GraphCost stem, List<GraphCost> blocks, GraphCost head) {
@@ -16,11 +19,25 @@ public record GraphCosts(GraphCost stem, List<GraphCost> blocks, GraphCost head)
     }
   }
 
-  /** Costs from the manifest alone: sizes and FLOPs, no measured latency. */
+  /**
+   * Costs before anything ran on {@code executor}: FLOPs from the manifest, memory as the executor
+   * estimates it ({@link BlockExecutor#residentBytesEstimate}), no measured latency.
+   */
+  public static GraphCosts forExecutor(BundleManifest manifest, BlockExecutor executor) {
+    return of(manifest, executor::residentBytesEstimate);
+  }
+
+  /** Costs from the manifest alone: memory is the lower bound of model file + input/output tensors. */
   public static GraphCosts fromManifest(BundleManifest manifest) {
+    return of(manifest, graph -> graph.bytes() + graph.ioTensorBytes());
+  }
+
+  private static GraphCosts of(BundleManifest manifest, ToLongFunction<Graph> memory) {
     List<GraphCost> blocks = new ArrayList<>();
-    manifest.graphs().blocks().forEach(b -> blocks.add(GraphCost.of(b)));
-    return new GraphCosts(GraphCost.of(manifest.graphs().stem()), blocks, GraphCost.of(manifest.graphs().head()));
+    manifest.graphs().blocks().forEach(b -> blocks.add(GraphCost.of(b, memory.applyAsLong(b))));
+    Graph stem = manifest.graphs().stem();
+    Graph head = manifest.graphs().head();
+    return new GraphCosts(GraphCost.of(stem, memory.applyAsLong(stem)), blocks, GraphCost.of(head, memory.applyAsLong(head)));
   }
 
   /** The model's depth L. */

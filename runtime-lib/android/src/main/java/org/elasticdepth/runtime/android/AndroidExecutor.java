@@ -183,6 +183,16 @@ public final class AndroidExecutor implements BlockExecutor {
     return gpuOnCompatibilityList;
   }
 
+  /**
+   * The model file, the accelerator's copy of its weights and its input and output tensors, twice
+   * (the interpreter's and this library's buffers), as {@link LoadedGraph#residentBytes()} counts
+   * them after loading.
+   */
+  @Override
+  public long residentBytesEstimate(Graph graph) {
+    return graph.bytes() + AndroidLoadedGraph.acceleratorWeightBytes(graph) + 2 * graph.ioTensorBytes();
+  }
+
   /** Graphs are closed by their owner; nothing executor-wide holds native memory. Idempotent. */
   @Override
   public void close() {

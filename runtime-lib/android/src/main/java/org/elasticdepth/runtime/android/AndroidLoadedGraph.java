@@ -144,16 +144,26 @@ final class AndroidLoadedGraph implements LoadedGraph {
   }
 
   /**
-   * The model buffer, the interpreter's input and output tensors, and this wrapper's buffers.
-   * TFLite's arena for intermediate tensors is not visible from Java and is not counted.
+   * The model buffer, the accelerator's copy of the weights ({@link #acceleratorWeightBytes}), the
+   * interpreter's input and output tensors, and this wrapper's buffers. TFLite's arena for
+   * intermediate tensors and the delegates' bookkeeping are not visible from Java and not counted.
    */
   @Override
   public long residentBytes() {
-    long bytes = model.capacity() + 2L * staging.capacity();
+    long bytes = model.capacity() + acceleratorWeightBytes(spec) + 2L * staging.capacity();
     for (ByteBuffer output : outputs) {
       bytes += 2L * output.capacity();
     }
     return bytes;
+  }
+
+  /**
+   * Every accelerator keeps its own copy of the weights for the graph's lifetime, in its own
+   * layout: XNNPACK repacks them as float32, the GPU delegate uploads them (to memory the GPU shares
+   * with the CPU on phones), NNAPI compiles them. Counted as 4 bytes per parameter, the float32 case.
+   */
+  static long acceleratorWeightBytes(Graph spec) {
+    return (long) Float.BYTES * spec.params();
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.elasticdepth.runtime.spi.ExecutionTarget;
 
 /**
@@ -35,6 +36,34 @@ public record BenchmarkResult(
 
   public BenchmarkResult {
     executors = copy(executors);
+  }
+
+  /**
+   * What each added block cost the process, from the first executor's depths: between the
+   * shallowest and the deepest successful depth that recorded the resident set. Only the first
+   * executor counts: each depth frees its graphs before the next loads, so the resident set keeps
+   * its high-water mark, and it grows by what one more block needs only while no executor before
+   * has already raised that mark. Empty without two such depths.
+   */
+  public Optional<BlockGrowth> blockGrowth() {
+    if (executors.isEmpty() || executors.get(0).status() != Status.OK) {
+      return Optional.empty();
+    }
+    List<DepthResult> measured = new ArrayList<>();
+    for (DepthResult d : executors.get(0).depths()) {
+      if (d.status() == Status.OK && d.processResidentBytes() != null) {
+        measured.add(d);
+      }
+    }
+    if (measured.size() < 2) {
+      return Optional.empty();
+    }
+    DepthResult first = measured.get(0);
+    DepthResult last = measured.get(measured.size() - 1);
+    double blocks = last.depth() - first.depth();
+    return Optional.of(new BlockGrowth(executors.get(0).name(), first.depth(), last.depth(),
+        (last.processResidentBytes() - first.processResidentBytes()) / blocks,
+        (last.residentBytes() - first.residentBytes()) / blocks, (last.graphBytes() - first.graphBytes()) / blocks));
   }
 
   /** Outcome of one part of the suite. */
@@ -126,6 +155,14 @@ public record BenchmarkResult(
       return null;
     }
   }
+
+  /**
+   * The memory one more block costs on {@code executor}, averaged from depth {@code fromDepth} to {@code toDepth}:
+   * the process's resident set ({@code processBytes}, what the device really pays, interpreter and
+   * delegate bookkeeping included), the executor's own accounting ({@code accountedBytes}) and the
+   * block's graph file ({@code graphBytes}). Derived from the results, not stored in the JSON.
+   */
+  public record BlockGrowth(String executor, int fromDepth, int toDepth, double processBytes, double accountedBytes, double graphBytes) {}
 
   /**
    * One depth d: stem, blocks 1..d and the head loaded fresh and run in a chain.

@@ -188,6 +188,18 @@ public record BundleManifest(
     public Graph withContent(byte[] content) {
       return new Graph(file, Sha256.hex(content), content.length, params, flops, inputs, outputs);
     }
+
+    /** Bytes of the input and output tensors together (float32): what every run needs at least. */
+    public long ioTensorBytes() {
+      long elements = 0;
+      for (Tensor t : inputs) {
+        elements += t.elementCount();
+      }
+      for (Tensor t : outputs) {
+        elements += t.elementCount();
+      }
+      return Float.BYTES * elements;
+    }
   }
 
   /** The graphs: stem, one per block (layer 1..L in order), the shared head, optional full model. */

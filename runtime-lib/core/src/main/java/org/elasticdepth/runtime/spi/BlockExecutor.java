@@ -27,6 +27,17 @@ public interface BlockExecutor extends AutoCloseable {
    */
   LoadedGraph load(Graph graph, ByteBuffer model);
 
+  /**
+   * The bytes {@code graph} is expected to keep resident once this executor loads it, known before
+   * loading: what the depth planner charges for it, and what {@link LoadedGraph#residentBytes()}
+   * reports after loading. The default counts the model file and the graph's input and output
+   * tensors, a lower bound; an executor whose accelerator keeps its own copy of the weights (XNNPACK
+   * packs them, a GPU delegate uploads them) adds that copy.
+   */
+  default long residentBytesEstimate(Graph graph) {
+    return graph.bytes() + graph.ioTensorBytes();
+  }
+
   /** Releases executor-wide resources (delegate caches, thread pools). Loaded graphs are closed separately. */
   @Override
   void close();

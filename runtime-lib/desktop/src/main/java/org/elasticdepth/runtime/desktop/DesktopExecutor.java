@@ -119,6 +119,12 @@ public final class DesktopExecutor implements BlockExecutor {
     return DesktopGraph.load(graph, model, resolver, options);
   }
 
+  /** The model file, its input and output tensors, and XNNPACK's packed weights when XNNPACK is on. */
+  @Override
+  public long residentBytesEstimate(Graph graph) {
+    return graph.bytes() + graph.ioTensorBytes() + (options.useXnnpack() ? DesktopGraph.packedWeightBytes(graph) : 0);
+  }
+
   @Override
   public void close() {
     if (!closed) {

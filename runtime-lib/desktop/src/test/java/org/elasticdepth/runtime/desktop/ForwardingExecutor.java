@@ -27,6 +27,11 @@ public abstract class ForwardingExecutor implements BlockExecutor {
   }
 
   @Override
+  public long residentBytesEstimate(Graph graph) {
+    return real.residentBytesEstimate(graph);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

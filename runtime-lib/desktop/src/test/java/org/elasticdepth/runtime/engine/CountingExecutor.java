@@ -37,6 +37,11 @@ final class CountingExecutor implements BlockExecutor {
   }
 
   @Override
+  public long residentBytesEstimate(Graph graph) {
+    return delegate.residentBytesEstimate(graph);
+  }
+
+  @Override
   public String name() {
     return delegate.name();
   }

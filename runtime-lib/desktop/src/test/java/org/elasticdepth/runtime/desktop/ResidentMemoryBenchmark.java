@@ -1,0 +1,93 @@
+package org.elasticdepth.runtime.desktop;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.spi.LoadedGraph;
+
+/**
+ * What a loaded block really costs the process, against what the executor accounts for. Not a
+ * test: a benchmark main that prints a table.
+ *
+ * <pre>
+ * mvn -o -q -pl runtime-lib/desktop test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
+ *   -Dexec.args="-Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp %classpath
+ *     org.elasticdepth.runtime.desktop.ResidentMemoryBenchmark ${PWD}/app/src/main/assets/bundle 20"
+ * </pre>
+ *
+ * <p>A fixed, pre-touched Java heap keeps the JVM's own memory out of the resident set's changes.
+ *
+ * <p>Blocks are loaded cumulatively and nothing is freed until the end, each load from its own
+ * copy of the file: freed memory would be reused by the next load and hide its cost from the
+ * resident set. Each configuration loads {@code rounds} x L blocks; the growth after the first
+ * round, per block, is the marginal cost of one more block.
+ */
+public final class ResidentMemoryBenchmark {
+  private ResidentMemoryBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: ResidentMemoryBenchmark BUNDLE_DIR [ROUNDS (default 20)]");
+      System.exit(2);
+    }
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    if (rounds < 2) {
+      throw new IllegalArgumentException("ROUNDS must be at least 2 (the first round only pays one-time costs), got " + rounds);
+    }
+    List<AutoCloseable> keep = new ArrayList<>();
+    try (Bundle bundle = Bundle.fromDirectory(new File(args[0]))) {
+      List<Graph> blocks = bundle.manifest().graphs().blocks();
+      long fileBytes = blocks.stream().mapToLong(Graph::bytes).sum() / blocks.size();
+      System.out.printf(Locale.ROOT, "%s: %d blocks of %,d bytes (mean), %d rounds per configuration%n%n", args[0],
+          blocks.size(), fileBytes, rounds);
+      System.out.println("| executor | process growth per added block | accounted (residentBytes) | estimate (planner) | file |");
+      System.out.println("|---|---:|---:|---:|---:|");
+      for (boolean xnnpack : new boolean[] {true, false}) {
+        DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setUseXnnpack(xnnpack).build());
+        keep.add(executor);
+        long accounted = 0;
+        long estimate = 0;
+        long afterFirstRound = 0;
+        for (int r = 0; r < rounds; r++) {
+          for (Graph block : blocks) {
+            LoadedGraph g = executor.load(block, copy(bundle.graph(block)));
+            keep.add(g);
+            accounted += g.residentBytes();
+            estimate += executor.residentBytesEstimate(block);
+          }
+          if (r == 0) {
+            // the first round pays one-time costs (native libraries, allocator arenas, XNNPACK state)
+            afterFirstRound = residentSetBytes();
+          }
+        }
+        double loads = rounds * blocks.size();
+        double marginal = (residentSetBytes() - afterFirstRound) / ((rounds - 1.0) * blocks.size());
+        System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %,d |%n", xnnpack ? "XNNPACK" : "TFLite kernels",
+            marginal, accounted / loads, estimate / loads, fileBytes);
+      }
+    } finally {
+      for (int i = keep.size() - 1; i >= 0; i--) {
+        keep.get(i).close();
+      }
+    }
+  }
+
+  /** A private direct copy, as a load from its own file would have: the model's bytes count too. */
+  private static ByteBuffer copy(ByteBuffer content) {
+    ByteBuffer copy = ByteBuffer.allocateDirect(content.remaining());
+    copy.put(content.duplicate()).flip();
+    return copy;
+  }
+
+  private static long residentSetBytes() throws IOException {
+    String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+    return Long.parseLong(statm[1]) * 4096;
+  }
+}
