@@ -13,6 +13,7 @@ import org.elasticdepth.runtime.Classification;
 import org.elasticdepth.runtime.DepthPlan;
 import org.elasticdepth.runtime.ElasticClassifier;
 import org.elasticdepth.runtime.android.AndroidBudget;
+import org.elasticdepth.runtime.android.ThermalWatcher;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.spi.BlockExecutor;
@@ -25,6 +26,10 @@ import org.elasticdepth.runtime.spi.BlockExecutor;
  * <p><b>Latest frame wins.</b> One frame is classified at a time; a frame that arrives meanwhile
  * replaces the one waiting, so results never lag behind the camera. {@link #wantsFrame()} lets
  * the camera skip even the conversion of frames that would be dropped.
+ *
+ * <p><b>Elastic depth.</b> The depth is planned from the device's budget narrowed by the user's
+ * depth cap, and planned again when that budget changes: {@link #trimMemory} and thermal status
+ * changes (API 29+, {@link ThermalWatcher}).
  *
  * <p><b>Threads.</b> Public methods are called on the main thread. Opening, classifying and
  * closing run on this session's worker thread (the classifier itself runs graphs on its own
@@ -62,6 +67,7 @@ public final class ClassifierSession implements AutoCloseable {
   private final AtomicReference<Frame> pending = new AtomicReference<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ThermalWatcher thermal;
 
   // Worker thread only.
   private Bundle bundle;
@@ -71,10 +77,17 @@ public final class ClassifierSession implements AutoCloseable {
   private int trimLevel = AndroidBudget.NO_TRIM;
   private final MovingAverage latency = new MovingAverage(LATENCY_WINDOW);
 
+  /** Creates the session; call on the main thread. It starts watching the thermal status (API 29+). */
   public ClassifierSession(Context context, RuntimeFactory factory, Listener listener) {
     this.context = context.getApplicationContext();
     this.factory = factory;
     this.listener = listener;
+    // A phone heating up lowers the depth while the demo runs, not only at its next start.
+    this.thermal = ThermalWatcher.start(this.context, () -> {
+      if (!closed.get()) {
+        worker.execute(this::replanForDevice);
+      }
+    });
   }
 
   /** Opens (or re-configures) the classifier for {@code settings}, in the background. */
@@ -96,20 +109,12 @@ public final class ClassifierSession implements AutoCloseable {
    * depth gives back blocks instead of the whole process being killed.
    */
   public void trimMemory(int level) {
-    worker.execute(() -> {
-      trimLevel = level;
-      if (classifier == null || applied == null) {
-        return;
-      }
-      try {
-        replanWithFallback(budget(applied));
-        DepthPlan plan = classifier.plan();
-        BundleManifest manifest = classifier.manifest();
-        post(() -> listener.onReady(manifest, plan));
-      } catch (RuntimeException e) {
-        post(() -> listener.onFailure(e));
-      }
-    });
+    if (!closed.get()) {
+      worker.execute(() -> {
+        trimLevel = level;
+        replanForDevice();
+      });
+    }
   }
 
   /** Whether a new frame would be classified soon rather than replace a waiting one. */
@@ -134,12 +139,28 @@ public final class ClassifierSession implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    thermal.close();
     pending.set(null);
     worker.execute(this::release);
     worker.shutdown();
   }
 
   // ---------------------------------------------------------------- worker thread
+
+  /** Re-plans for the device's budget now (memory, trim level, thermal status), keeping the settings. */
+  private void replanForDevice() {
+    if (classifier == null || applied == null) {
+      return;
+    }
+    try {
+      replanWithFallback(budget(applied));
+      DepthPlan plan = classifier.plan();
+      BundleManifest manifest = classifier.manifest();
+      post(() -> listener.onReady(manifest, plan));
+    } catch (RuntimeException e) {
+      post(() -> listener.onFailure(e));
+    }
+  }
 
   private void configure(DemoSettings settings) {
     if (bundle == null) {

@@ -24,6 +24,7 @@ import android.content.Intent;
 import android.content.pm.PackageManager;
 import android.hardware.camera2.CameraCharacteristics;
 import android.hardware.camera2.CameraManager;
+import android.os.PowerManager;
 import android.provider.Settings;
 import android.widget.LinearLayout;
 import android.widget.Spinner;
@@ -140,6 +141,20 @@ public class MainActivityTest {
       select(scenario, R.id.depth_spinner, 0); // auto
       awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
     }
+  }
+
+  @Test
+  public void aHotPhoneRunsFewerBlocksUntilItCoolsDown() {
+    PowerManager power = (PowerManager) app.getSystemService(Context.POWER_SERVICE);
+    try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
+      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      shadowOf(power).setCurrentThermalStatus(PowerManager.THERMAL_STATUS_SEVERE); // notifies listeners
+      awaitText(scenario, R.id.plan_text, "depth 1 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "thermal");
+      shadowOf(power).setCurrentThermalStatus(PowerManager.THERMAL_STATUS_NONE);
+      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+    }
+    assertTrue("the closed session stopped watching", shadowOf(power).getThermalStatusListeners().isEmpty());
   }
 
   @Test

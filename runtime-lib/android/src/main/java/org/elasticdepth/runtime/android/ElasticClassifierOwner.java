@@ -3,8 +3,6 @@ package org.elasticdepth.runtime.android;
 import android.content.ComponentCallbacks2;
 import android.content.Context;
 import android.content.res.Configuration;
-import android.os.Build;
-import android.os.PowerManager;
 import android.util.Log;
 import androidx.lifecycle.DefaultLifecycleObserver;
 import androidx.lifecycle.Lifecycle;
@@ -64,7 +62,7 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
   private final List<AutoCloseable> closeAfter;
   private final ExecutorService replanThread;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Object thermalListener;
+  private final ThermalWatcher thermal;
   private volatile int trimLevel = AndroidBudget.NO_TRIM;
   private volatile CompletableFuture<DepthPlan> lastReplan;
 
@@ -81,7 +79,7 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
       return thread;
     });
     this.lastReplan = CompletableFuture.completedFuture(classifier.plan());
-    this.thermalListener = Build.VERSION.SDK_INT >= Build.VERSION_CODES.Q ? ThermalWatcher.register(context, this) : null;
+    this.thermal = ThermalWatcher.start(context, this::onThermalStatusChanged);
   }
 
   /**
@@ -208,9 +206,7 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
     }
     lifecycle.removeObserver(this);
     context.unregisterComponentCallbacks(this);
-    if (thermalListener != null) {
-      ThermalWatcher.unregister(context, thermalListener);
-    }
+    thermal.close();
     replanThread.shutdownNow(); // queued re-plans are moot; a running one finishes before the classifier closes
     RuntimeException failure = null;
     List<AutoCloseable> all = new ArrayList<>();
@@ -232,28 +228,5 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
 
   public boolean isClosed() {
     return closed.get();
-  }
-
-  /**
-   * The API 29 thermal listener, in its own class so that devices below API 29 never load a class
-   * naming {@code PowerManager.OnThermalStatusChangedListener}.
-   */
-  private static final class ThermalWatcher {
-    static Object register(Context context, ElasticClassifierOwner owner) {
-      PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
-      if (power == null) {
-        return null;
-      }
-      PowerManager.OnThermalStatusChangedListener listener = status -> owner.onThermalStatusChanged();
-      power.addThermalStatusListener(listener); // delivered on the main thread
-      return listener;
-    }
-
-    static void unregister(Context context, Object listener) {
-      PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
-      if (power != null) {
-        power.removeThermalStatusListener((PowerManager.OnThermalStatusChangedListener) listener);
-      }
-    }
   }
 }
