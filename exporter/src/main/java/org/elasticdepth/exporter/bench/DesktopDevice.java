@@ -15,6 +15,11 @@ public final class DesktopDevice {
   public static DeviceInfo describe() {
     String vendor = firstLine(Path.of("/sys/devices/virtual/dmi/id/sys_vendor"));
     String product = firstLine(Path.of("/sys/devices/virtual/dmi/id/product_name"));
+    if (vendor == null && product == null) {
+      // VMs and containers often hide DMI: name the machine so reports can tell results apart
+      vendor = "desktop";
+      product = firstLine(Path.of("/proc/sys/kernel/hostname"));
+    }
     return new DeviceInfo("desktop", vendor, product, cpuModel(), System.getProperty("os.name") + " "
         + System.getProperty("os.version"), 0, totalMemory(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.arch"));
