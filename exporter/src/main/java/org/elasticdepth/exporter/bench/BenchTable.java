@@ -101,9 +101,12 @@ public final class BenchTable {
     if (f.status() != Status.OK) {
       return "- chained vs full.tflite: " + f.status().json() + " (" + f.message() + ")";
     }
-    return String.format(Locale.ROOT, "- chained vs full.tflite at full depth: %.3f ms vs %.3f ms, overhead %+.1f %% (goal <= %.0f %%: %s)",
-        f.chained().meanMs(), f.full().meanMs(), f.overheadPercent(), OVERHEAD_GOAL_PERCENT,
-        f.overheadPercent() <= OVERHEAD_GOAL_PERCENT ? "met" : "missed");
+    // The goal is judged on medians: preemptions on a shared machine move the means by several points.
+    return String.format(Locale.ROOT, "- chained vs full.tflite at full depth: median %.3f ms vs %.3f ms, overhead %+.1f %%"
+            + " (goal <= %.0f %%: %s); by mean %.3f ms vs %.3f ms, %+.1f %%",
+        f.chained().p50Ms(), f.full().p50Ms(), f.medianOverheadPercent(), OVERHEAD_GOAL_PERCENT,
+        f.medianOverheadPercent() <= OVERHEAD_GOAL_PERCENT ? "met" : "missed", f.chained().meanMs(), f.full().meanMs(),
+        f.overheadPercent());
   }
 
   static String earlyExitLines(EarlyExit x) {

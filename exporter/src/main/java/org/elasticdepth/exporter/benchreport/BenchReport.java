@@ -61,7 +61,7 @@ public final class BenchReport {
     List<Section> sections = new ArrayList<>();
     sections.add(new Section("Devices", null, devices(loaded)));
     sections.add(new Section("Latency vs depth (mean ms per image, chained graphs)",
-        "init = loading every graph of the chain at full depth, delegates included; overhead = chained blocks vs full.tflite at full depth",
+        "init = loading every graph of the chain at full depth, delegates included; chained vs full = overhead of the chained blocks over full.tflite at full depth, from the medians (the mean in brackets)",
         latency(loaded)));
     sections.add(new Section("Early exit", "at the threshold in use, against the same samples at full depth", earlyExit(loaded)));
     Table sustained = sustained(loaded);
@@ -116,7 +116,9 @@ public final class BenchReport {
         }
         row.add(deepest == null ? "-" : String.format(Locale.ROOT, "%.1f (d=%d)", deepest.initMs(), deepest.depth()));
         FullComparison f = x.full();
-        row.add(f.status() == Status.OK ? String.format(Locale.ROOT, "%+.1f %%", f.overheadPercent()) : f.status().json());
+        row.add(f.status() == Status.OK
+            ? String.format(Locale.ROOT, "%+.1f %% (mean %+.1f %%)", f.medianOverheadPercent(), f.overheadPercent())
+            : f.status().json());
         row.add(deepest == null ? "-" : String.format(Locale.ROOT, "%.3f", worstRatio));
         // only the first executor of a run measures fresh memory (BenchmarkResult.blockGrowth)
         row.add(x != e.result().executors().get(0) ? "-" : e.result().blockGrowth().map(g -> String.format(Locale.ROOT,

@@ -217,6 +217,15 @@ public record BenchmarkResult(
     public static FullComparison notRun(Status status, String message) {
       return new FullComparison(status, message, null, null, null, null, null, List.of());
     }
+
+    /**
+     * 100 * (chained median / full median - 1): the overhead without the few slow runs a shared
+     * machine's preemptions add to either side, which move the mean-based {@code overheadPercent}
+     * by several points from run to run. Null unless the comparison ran.
+     */
+    public Double medianOverheadPercent() {
+      return status != Status.OK ? null : 100 * (chained.p50Ms() / full.p50Ms() - 1);
+    }
   }
 
   /**
