@@ -184,7 +184,7 @@ public final class AndroidExecutor implements BlockExecutor {
   }
 
   /**
-   * The model file, the accelerator's copy of its weights and its input and output tensors, twice
+   * The model file, the accelerator's copies of its weights and its input and output tensors, twice
    * (the interpreter's and this library's buffers), as {@link LoadedGraph#residentBytes()} counts
    * them after loading.
    */

@@ -119,10 +119,10 @@ public final class DesktopExecutor implements BlockExecutor {
     return DesktopGraph.load(graph, model, resolver, options);
   }
 
-  /** The model file, its input and output tensors, and XNNPACK's packed weights when XNNPACK is on. */
+  /** The model file, its input and output tensors, and the kernels' copies of the weights ({@link DesktopGraph#residentBytes()}). */
   @Override
   public long residentBytesEstimate(Graph graph) {
-    return graph.bytes() + graph.ioTensorBytes() + (options.useXnnpack() ? DesktopGraph.packedWeightBytes(graph) : 0);
+    return graph.bytes() + graph.ioTensorBytes() + DesktopGraph.weightCopyBytes(graph, options.useXnnpack());
   }
 
   @Override
