@@ -2,6 +2,7 @@ package org.elasticdepth.exporter.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class AdamW implements AutoCloseable {
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
     private static final String STEP_KEY = "t";
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final Map<String, NDArray> weights;
     private final float weightDecay;
@@ -61,8 +63,10 @@ public final class AdamW implements AutoCloseable {
             }
             float norm = globalNorm(gradients, scratch);
             if (!Float.isFinite(norm)) {
-                // overwrite, not multiply: NaN * 0 is still NaN and would poison the next accumulation
-                gradients.values().forEach(g -> g.set(new float[Math.toIntExact(g.size())]));
+                // Overwrite, not multiply: NaN * 0 is still NaN and would poison the next accumulation. Through
+                // indexing, so the values are copied into the gradient's own storage: set(float[]) would re-point
+                // it at a Java direct buffer that dies with this scratch wrapper (a use-after-free in backward).
+                gradients.values().forEach(g -> g.set(ALL, 0f));
                 return false;
             }
             t++;

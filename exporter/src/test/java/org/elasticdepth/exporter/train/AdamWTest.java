@@ -8,6 +8,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.Test;
 
@@ -30,6 +35,50 @@ public class AdamWTest {
       }
       assertTrue(optimizer.step(0.1f));
       assertTrue("a finite gradient moves the weights", w.toFloatArray()[0] < 1f);
+    }
+  }
+
+  /**
+   * Regression: dropping a non-finite gradient used to overwrite it with NDArray.set(float[]), which on
+   * DJL's PyTorch engine re-points the gradient's storage at a Java direct buffer that only the temporary
+   * gradient wrapper kept alive. Once the garbage collector freed that buffer, the next backward pass
+   * accumulated into freed memory: garbage gradients (NaN) and heap corruption ("munmap_chunk(): invalid
+   * pointer", a SIGSEGV in backward). The gradient must stay in memory libtorch owns.
+   */
+  @Test
+  public void aDroppedGradientIsZeroedInPlaceNotMovedToJavaMemory() throws InterruptedException {
+    int n = 4096;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray w = manager.create(new float[n]);
+      w.setRequiresGradient(true);
+      AdamW optimizer = new AdamW(Map.of("layer.weight", w), 0f, 1f);
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        collector.backward(w.add(1f).mul(Float.NaN).sum());
+      }
+      assertFalse(optimizer.step(0.1f));
+
+      // Let the collector free any buffer nobody references, then hand the same-sized memory out again
+      // with a pattern: a gradient still pointing there would read it.
+      List<ByteBuffer> reused = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        System.gc();
+        Thread.sleep(20);
+        for (int i = 0; i < 50; i++) {
+          ByteBuffer b = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
+          while (b.hasRemaining()) {
+            b.putFloat(7f);
+          }
+          reused.add(b);
+        }
+      }
+
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        collector.backward(w.sum());
+      }
+      float[] expected = new float[n];
+      Arrays.fill(expected, 1f);
+      assertArrayEquals("gradient of sum(w) after a dropped step", expected, w.getGradient().toFloatArray(), 0f);
+      assertTrue(reused.size() > 0);
     }
   }
 }
