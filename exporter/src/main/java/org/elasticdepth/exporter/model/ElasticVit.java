@@ -72,12 +72,25 @@ public final class ElasticVit implements AutoCloseable {
     private final HeadLayout headLayout;
     private final NDManager manager;
     private final Map<String, NDArray> weights;
+    /** 1 / sqrt(head dim) as a tensor in libtorch's memory (see {@link #constant}). */
+    private final NDArray attentionScale;
 
     private ElasticVit(VitConfig config, HeadLayout headLayout, NDManager manager, Map<String, NDArray> weights) {
         this.config = config;
         this.headLayout = headLayout;
         this.manager = manager;
         this.weights = weights;
+        this.attentionScale = constant(manager, (float) (1 / Math.sqrt(config.headDim())));
+    }
+
+    /**
+     * A scalar for use inside the autograd graph. Never pass a Java number to an op there: DJL's PyTorch engine
+     * turns it into a tensor over a Java direct buffer and closes it right after the op, while autograd keeps
+     * that tensor for the backward pass (d(x * c)/dx = c). Once the garbage collector frees the buffer, backward
+     * reads whatever the memory holds by then: silently wrong gradients, and NaN.
+     */
+    public static NDArray constant(NDManager manager, float value) {
+        return torchOwned(manager.create(value));
     }
 
     /**
@@ -303,7 +316,7 @@ public final class ElasticVit implements AutoCloseable {
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).softmax(-1);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(attentionScale).softmax(-1);
         NDArray merged = scores.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.dim());
         return linear(merged, b + "attn.proj");
     }

@@ -45,11 +45,13 @@ public final class Objective {
                 StepLoss ce = lastLayerOnly(model, last, oneHot, depth);
                 NDArray target = last.stopGradient();
                 NDArray penalty = m.zeros(new Shape());
+                NDArray one = ElasticVit.constant(m, 1f);
                 for (int l = 0; l < depth - 1; l++) {
                     NDArray cos = cosine(features.get(l), target).mean();
-                    penalty = penalty.add(cos.neg().add(1f).mul(lambdas[l]));
+                    penalty = penalty.add(one.sub(cos).mul(ElasticVit.constant(m, lambdas[l])));
                 }
-                return new StepLoss(ce.loss().add(penalty.mul(options.cosregBeta())), ce.lastLogits());
+                NDArray beta = ElasticVit.constant(m, options.cosregBeta());
+                return new StepLoss(ce.loss().add(penalty.mul(beta)), ce.lastLogits());
             }
             case STANDARD:
             default:
@@ -66,7 +68,7 @@ public final class Objective {
     /** Row-wise cosine similarity of [B, D] arrays, shape [B]. */
     public static NDArray cosine(NDArray a, NDArray b) {
         NDArray dot = a.mul(b).sum(new int[] {1});
-        NDArray norms = a.norm(new int[] {1}).mul(b.norm(new int[] {1})).add(COSINE_EPS);
+        NDArray norms = a.norm(new int[] {1}).mul(b.norm(new int[] {1})).add(ElasticVit.constant(a.getManager(), COSINE_EPS));
         return dot.div(norms);
     }
 

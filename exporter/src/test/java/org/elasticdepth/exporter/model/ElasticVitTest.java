@@ -33,6 +33,48 @@ public class ElasticVitTest {
         }
     }
 
+    /**
+     * Regression: a Java number passed to an op inside the autograd graph (the attention's 1/sqrt(d) was) became
+     * a tensor over a Java direct buffer that DJL frees at once while autograd keeps it for backward; after a GC
+     * the backward pass read whatever reused that memory. Gradients must not depend on what happens between
+     * forward and backward.
+     */
+    @Test
+    public void gradientsDoNotDependOnWhatTheCollectorFreesBetweenForwardAndBackward() throws InterruptedException {
+        float[] quiet = attentionGradient(false);
+        float[] churned = attentionGradient(true);
+        assertTrue(Math.abs(quiet[0]) > 0);
+        assertArrayEquals(quiet, churned, 0f);
+    }
+
+    private static float[] attentionGradient(boolean churnMemory) throws InterruptedException {
+        try (ElasticVit vit = ElasticVit.initialize(CONFIG, HeadLayout.SHARED, 7);
+                NDManager manager = NDManager.newBaseManager();
+                ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            float[] pixels = new float[2 * 28 * 28];
+            Random random = new Random(3);
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) random.nextGaussian();
+            }
+            NDArray images = ElasticVit.torchOwned(manager.create(pixels, new ai.djl.ndarray.types.Shape(2, 1, 28, 28)));
+            NDArray loss = vit.exitLogits(vit.forwardFeatures(images, true)).square().sum();
+            if (churnMemory) {
+                // free whatever nobody references any more, then hand small blocks out again with a pattern
+                java.util.List<java.nio.ByteBuffer> reused = new java.util.ArrayList<>();
+                for (int round = 0; round < 5; round++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    for (int i = 0; i < 2000; i++) {
+                        reused.add(java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder())
+                                .putFloat(0, 7f));
+                    }
+                }
+            }
+            collector.backward(loss);
+            return vit.trainableWeights().get("block1.attn.qkv.weight").getGradient().toFloatArray();
+        }
+    }
+
     @Test
     public void weightNamesAndShapesFollowTheContract() {
         try (ElasticVit vit = ElasticVit.initialize(CONFIG, HeadLayout.SHARED, 1)) {
