@@ -5,7 +5,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 /**
  * What one graph costs, as the {@link DepthPlanner} sees it.
  *
- * @param memoryBytes resident bytes once loaded (see {@link #of(Graph)})
+ * @param memoryBytes resident bytes once loaded (see {@link #of(Graph, long)})
  * @param flops floating-point operations of one run, from the manifest
  * @param measuredNanos latency of one run measured on this device, or {@link #NOT_MEASURED}
  */

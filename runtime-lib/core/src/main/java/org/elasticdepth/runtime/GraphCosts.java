@@ -29,7 +29,7 @@ public record GraphCosts(GraphCost stem, List<GraphCost> blocks, GraphCost head)
 
   /** Costs from the manifest alone: memory is the lower bound of model file + input/output tensors. */
   public static GraphCosts fromManifest(BundleManifest manifest) {
-    return of(manifest, graph -> graph.bytes() + graph.ioTensorBytes());
+    return of(manifest, Graph::minimumResidentBytes);
   }
 
   private static GraphCosts of(BundleManifest manifest, ToLongFunction<Graph> memory) {

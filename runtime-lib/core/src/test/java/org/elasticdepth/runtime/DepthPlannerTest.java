@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.elasticdepth.runtime.DepthPlan.Constraint;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.spi.BlockExecutor;
+import org.elasticdepth.runtime.spi.LoadedGraph;
 import org.junit.Test;
 
 public class DepthPlannerTest {
@@ -150,6 +153,35 @@ public class DepthPlannerTest {
     assertEquals(FakeBundle.BLOCK_BYTES + 4 * 44, costs.block(2).memoryBytes());
     assertEquals(FakeBundle.BLOCK_FLOPS, costs.block(2).flops());
     assertEquals(false, costs.block(2).measured());
+  }
+
+  @Test
+  public void executorCostsChargeWhatTheExecutorExpectsToKeepResident() {
+    BundleManifest manifest = FakeBundle.manifest(3);
+    BlockExecutor copiesWeights = new BlockExecutor() {
+      @Override
+      public String name() {
+        return "copies-weights";
+      }
+
+      @Override
+      public LoadedGraph load(BundleManifest.Graph graph, java.nio.ByteBuffer model) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public long residentBytesEstimate(BundleManifest.Graph graph) {
+        return graph.minimumResidentBytes() + 1000;
+      }
+
+      @Override
+      public void close() {}
+    };
+    GraphCosts manifestOnly = GraphCosts.fromManifest(manifest);
+    GraphCosts onExecutor = GraphCosts.forExecutor(manifest, copiesWeights);
+    assertEquals(manifestOnly.block(2).memoryBytes() + 1000, onExecutor.block(2).memoryBytes());
+    assertEquals(manifestOnly.stem().memoryBytes() + 1000, onExecutor.stem().memoryBytes());
+    assertEquals(manifestOnly.head().memoryBytes() + 1000, onExecutor.head().memoryBytes());
   }
 
   private static void assertInvalid(Runnable r) {

@@ -190,7 +190,8 @@ public final class AndroidExecutor implements BlockExecutor {
    */
   @Override
   public long residentBytesEstimate(Graph graph) {
-    return graph.bytes() + AndroidLoadedGraph.acceleratorWeightBytes(graph) + 2 * graph.ioTensorBytes();
+    // the I/O tensors twice: the interpreter's and this library's buffers
+    return graph.minimumResidentBytes() + graph.ioTensorBytes() + AndroidLoadedGraph.acceleratorWeightBytes(graph);
   }
 
   /** Graphs are closed by their owner; nothing executor-wide holds native memory. Idempotent. */

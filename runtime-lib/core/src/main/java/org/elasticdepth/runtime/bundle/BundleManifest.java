@@ -200,6 +200,11 @@ public record BundleManifest(
       }
       return Float.BYTES * elements;
     }
+
+    /** The least any executor keeps resident for this graph: its file plus its input and output tensors. */
+    public long minimumResidentBytes() {
+      return bytes + ioTensorBytes();
+    }
   }
 
   /** The graphs: stem, one per block (layer 1..L in order), the shared head, optional full model. */

@@ -35,7 +35,7 @@ public interface BlockExecutor extends AutoCloseable {
    * packs them, a GPU delegate uploads them) adds that copy.
    */
   default long residentBytesEstimate(Graph graph) {
-    return graph.bytes() + graph.ioTensorBytes();
+    return graph.minimumResidentBytes();
   }
 
   /** Releases executor-wide resources (delegate caches, thread pools). Loaded graphs are closed separately. */

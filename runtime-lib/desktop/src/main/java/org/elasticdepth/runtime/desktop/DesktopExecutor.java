@@ -122,7 +122,7 @@ public final class DesktopExecutor implements BlockExecutor {
   /** The model file, its input and output tensors, and the kernels' copies of the weights ({@link DesktopGraph#residentBytes()}). */
   @Override
   public long residentBytesEstimate(Graph graph) {
-    return graph.bytes() + graph.ioTensorBytes() + DesktopGraph.weightCopyBytes(graph, options.useXnnpack());
+    return graph.minimumResidentBytes() + DesktopGraph.weightCopyBytes(graph, options.useXnnpack());
   }
 
   @Override
