@@ -11,7 +11,8 @@ import java.util.Objects;
  * without a PowerManager, it watches nothing.
  *
  * <pre>{@code
- * ThermalWatcher watcher = ThermalWatcher.start(context, () -> classifier.replan(AndroidBudget.probe(context)));
+ * ThermalWatcher watcher = ThermalWatcher.start(context,
+ *     () -> background.execute(() -> classifier.replan(AndroidBudget.probe(context))));
  * ...
  * watcher.close();
  * }</pre>
