@@ -3,6 +3,7 @@ package org.elasticdepth.exporter.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
+import org.elasticdepth.exporter.testing.FreedMemory;
 import org.junit.Test;
 
 import java.util.Map;
@@ -58,19 +59,9 @@ public class ElasticVitTest {
             }
             NDArray images = ElasticVit.torchOwned(manager.create(pixels, new ai.djl.ndarray.types.Shape(2, 1, 28, 28)));
             NDArray loss = vit.exitLogits(vit.forwardFeatures(images, true)).square().sum();
-            if (churnMemory) {
-                // free whatever nobody references any more, then hand small blocks out again with a pattern
-                java.util.List<java.nio.ByteBuffer> reused = new java.util.ArrayList<>();
-                for (int round = 0; round < 5; round++) {
-                    System.gc();
-                    Thread.sleep(20);
-                    for (int i = 0; i < 2000; i++) {
-                        reused.add(java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder())
-                                .putFloat(0, 7f));
-                    }
-                }
-            }
+            java.util.List<java.nio.ByteBuffer> taken = churnMemory ? FreedMemory.reuse(Float.BYTES, 2000) : null;
             collector.backward(loss);
+            java.lang.ref.Reference.reachabilityFence(taken);
             return vit.trainableWeights().get("block1.attn.qkv.weight").getGradient().toFloatArray();
         }
     }
