@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleException;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.spi.LoadedGraph;
 
@@ -33,19 +34,39 @@ public final class ResidentMemoryBenchmark {
   private ResidentMemoryBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 1) {
-      System.err.println("usage: ResidentMemoryBenchmark BUNDLE_DIR [ROUNDS (default 20)]");
-      System.exit(2);
+    if (args.length < 1 || args.length > 2) {
+      usage("expected BUNDLE_DIR [ROUNDS]");
     }
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int rounds = 20;
+    if (args.length > 1) {
+      try {
+        rounds = Integer.parseInt(args[1]);
+      } catch (NumberFormatException e) {
+        usage("ROUNDS must be a whole number, got '" + args[1] + "'");
+      }
+    }
     if (rounds < 2) {
-      throw new IllegalArgumentException("ROUNDS must be at least 2 (the first round only pays one-time costs), got " + rounds);
+      usage("ROUNDS must be at least 2 (the first round only pays one-time costs), got " + rounds);
     }
+    try {
+      measure(args[0], rounds);
+    } catch (BundleException e) {
+      usage(e.getMessage());
+    }
+  }
+
+  private static void usage(String problem) {
+    System.err.println("ResidentMemoryBenchmark: " + problem);
+    System.err.println("usage: ResidentMemoryBenchmark BUNDLE_DIR [ROUNDS (default 20)]");
+    System.exit(2);
+  }
+
+  private static void measure(String bundleDir, int rounds) throws Exception {
     List<AutoCloseable> keep = new ArrayList<>();
-    try (Bundle bundle = Bundle.fromDirectory(new File(args[0]))) {
+    try (Bundle bundle = Bundle.fromDirectory(new File(bundleDir))) {
       List<Graph> blocks = bundle.manifest().graphs().blocks();
       long fileBytes = blocks.stream().mapToLong(Graph::bytes).sum() / blocks.size();
-      System.out.printf(Locale.ROOT, "%s: %d blocks of %,d bytes (mean), %d rounds per configuration%n%n", args[0],
+      System.out.printf(Locale.ROOT, "%s: %d blocks of %,d bytes (mean), %d rounds per configuration%n%n", bundleDir,
           blocks.size(), fileBytes, rounds);
       System.out.println("| executor | process growth per added block | accounted (residentBytes) | estimate (planner) | file |");
       System.out.println("|---|---:|---:|---:|---:|");
