@@ -34,16 +34,21 @@ public enum ThermalLevel {
 
   /**
    * The level for {@code PowerManager.getCurrentThermalStatus()}: {@code THERMAL_STATUS_NONE} (0)
-   * to {@code THERMAL_STATUS_SHUTDOWN} (6).
-   *
-   * @throws IllegalArgumentException for any other value
+   * to {@code THERMAL_STATUS_SHUTDOWN} (6). Never throws: Android orders its statuses by severity,
+   * so a value a newer Android adds beyond SHUTDOWN is read as {@link #SHUTDOWN} (the safe side),
+   * and a negative one (no such status exists) as {@link #NONE}.
    */
   public static ThermalLevel fromAndroidStatus(int status) {
     ThermalLevel[] levels = values();
-    if (status < 0 || status >= levels.length) {
-      throw new IllegalArgumentException("unknown Android thermal status " + status + " (expected 0..6)");
+    if (status < 0) {
+      return NONE;
     }
-    return levels[status];
+    return levels[Math.min(status, levels.length - 1)];
+  }
+
+  /** Whether {@code status} is one of the values {@link #fromAndroidStatus} knows (0..6). */
+  public static boolean isKnownAndroidStatus(int status) {
+    return status >= 0 && status < values().length;
   }
 
   /** The deepest depth this level allows for a model of {@code modelDepth} blocks: at least 1. */

@@ -1,6 +1,7 @@
 package org.elasticdepth.runtime;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -140,9 +141,23 @@ public class DepthPlannerTest {
     assertInvalid(() -> Budget.unlimited().withLatencyMillis(Double.NaN));
     assertInvalid(() -> Budget.unlimited().withMaxDepth(0));
     assertInvalid(() -> new DepthPlanner(0));
-    assertInvalid(() -> ThermalLevel.fromAndroidStatus(7));
     assertEquals(ThermalLevel.SEVERE, ThermalLevel.fromAndroidStatus(3));
     assertEquals(ThermalLevel.SHUTDOWN, ThermalLevel.fromAndroidStatus(6));
+  }
+
+  @Test
+  public void aThermalStatusAFutureAndroidAddsIsMappedNeverThrown() {
+    // Statuses are ordered by severity: anything beyond SHUTDOWN is read as the hottest known level.
+    assertEquals(ThermalLevel.SHUTDOWN, ThermalLevel.fromAndroidStatus(7));
+    assertEquals(ThermalLevel.SHUTDOWN, ThermalLevel.fromAndroidStatus(Integer.MAX_VALUE));
+    assertEquals(ThermalLevel.NONE, ThermalLevel.fromAndroidStatus(-1));
+    assertEquals(ThermalLevel.NONE, ThermalLevel.fromAndroidStatus(Integer.MIN_VALUE));
+    for (int status = 0; status <= 6; status++) {
+      assertEquals(ThermalLevel.values()[status], ThermalLevel.fromAndroidStatus(status));
+      assertTrue(ThermalLevel.isKnownAndroidStatus(status));
+    }
+    assertFalse(ThermalLevel.isKnownAndroidStatus(7));
+    assertFalse(ThermalLevel.isKnownAndroidStatus(-1));
   }
 
   @Test

@@ -5,6 +5,7 @@ import android.content.ComponentCallbacks2;
 import android.content.Context;
 import android.os.Build;
 import android.os.PowerManager;
+import org.elasticdepth.runtime.ApiGuarded;
 import org.elasticdepth.runtime.Budget;
 import org.elasticdepth.runtime.ThermalLevel;
 
@@ -98,7 +99,12 @@ public final class AndroidBudget {
       return ThermalLevel.NONE; // and do not touch getCurrentThermalStatus(), which does not exist there
     }
     PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);
-    return power == null ? ThermalLevel.NONE : ThermalLevel.fromAndroidStatus(power.getCurrentThermalStatus());
+    return power == null ? ThermalLevel.NONE : ThermalLevel.fromAndroidStatus(currentThermalStatus(power));
+  }
+
+  @ApiGuarded(29)
+  private static int currentThermalStatus(PowerManager power) {
+    return power.getCurrentThermalStatus();
   }
 
   /** The policy above, applied to {@code state} after an {@code onTrimMemory(trimLevel)}. */

@@ -4,6 +4,7 @@ import android.content.Context;
 import android.os.Build;
 import android.os.PowerManager;
 import java.util.Objects;
+import org.elasticdepth.runtime.ApiGuarded;
 
 /**
  * Calls back when the device's thermal status changes (API 29+), so a classifier can re-plan its
@@ -53,8 +54,9 @@ public final class ThermalWatcher implements AutoCloseable {
 
   /**
    * The API 29 calls, in their own class so that devices below API 29 never load a class naming
-   * {@code PowerManager.OnThermalStatusChangedListener}.
+   * {@code PowerManager.OnThermalStatusChangedListener}; reached only where SDK_INT >= 29.
    */
+  @ApiGuarded(29)
   private static final class Api29 {
     static Object register(Context context, Runnable onChange) {
       PowerManager power = (PowerManager) context.getSystemService(Context.POWER_SERVICE);

@@ -17,13 +17,17 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.elasticdepth.runtime.DesktopOnly;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 
 /**
  * Writes bundles atomically (desktop side; the exporter uses it). Before anything touches the
  * disk, the files are checked against the manifest exactly as {@link Bundle} will check them when
  * reading, so a bundle that was written can be read.
+ *
+ * <p>Desktop only: it uses {@code java.nio.file}, which Android has from API 26.
  */
+@DesktopOnly
 public final class BundleWriter {
   private BundleWriter() {}
 
