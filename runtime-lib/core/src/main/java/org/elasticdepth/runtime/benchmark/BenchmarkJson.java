@@ -164,6 +164,12 @@ public final class BenchmarkJson {
     o.addProperty("headBytes", b.headBytes());
     put(o, "fullBytes", b.fullBytes());
     put(o, "calibratedThreshold", b.calibratedThreshold());
+    put(o, "manifestSha256", b.manifestSha256());
+    if (b.inputShape() != null) {
+      o.add("inputShape", numbers(b.inputShape()));
+    }
+    put(o, "heads", b.heads());
+    put(o, "mlpDim", b.mlpDim());
     return o;
   }
 
@@ -334,10 +340,15 @@ public final class BenchmarkJson {
   private static BundleInfo bundle(Node n) {
     Node full = n.optional("fullBytes");
     Node threshold = n.optional("calibratedThreshold");
+    Node inputShape = n.optional("inputShape");
+    Node heads = n.optional("heads");
+    Node mlpDim = n.optional("mlpDim");
     return new BundleInfo(n.get("bundleId").string(), n.get("location").string(), n.get("architecture").string(),
         n.get("depth").positive(), n.get("dim").positive(), n.get("tokens").positive(), n.get("numClasses").positive(),
         n.get("precision").string(), n.get("blockBytes").list(Node::longValue), n.get("stemBytes").longValue(),
-        n.get("headBytes").longValue(), full == null ? null : full.longValue(), threshold == null ? null : threshold.number());
+        n.get("headBytes").longValue(), full == null ? null : full.longValue(), threshold == null ? null : threshold.number(),
+        n.optionalString("manifestSha256"), inputShape == null ? null : inputShape.list(Node::positive),
+        heads == null ? null : heads.positive(), mlpDim == null ? null : mlpDim.positive());
   }
 
   private static Settings settings(Node n) {

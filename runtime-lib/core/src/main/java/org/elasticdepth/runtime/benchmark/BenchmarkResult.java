@@ -84,6 +84,9 @@ public record BenchmarkResult(
   /**
    * The bundle that was measured. {@code bundleId} is derived from the SHA-256 of every graph, so
    * results of the same model compare even when the bundle was copied under another name.
+   * {@code manifestSha256} (the SHA-256 of manifest.json as stored), {@code inputShape} ([height,
+   * width, channels]), {@code heads} and {@code mlpDim} say exactly which bundle and model shape
+   * ran; they are null in results written before they existed.
    */
   public record BundleInfo(
       String bundleId,
@@ -98,9 +101,14 @@ public record BenchmarkResult(
       long stemBytes,
       long headBytes,
       Long fullBytes,
-      Double calibratedThreshold) {
+      Double calibratedThreshold,
+      String manifestSha256,
+      List<Integer> inputShape,
+      Integer heads,
+      Integer mlpDim) {
     public BundleInfo {
       blockBytes = copy(blockBytes);
+      inputShape = inputShape == null ? null : copy(inputShape);
     }
   }
 

@@ -141,7 +141,9 @@ public final class BenchmarkSuite {
     Graph full = m.graphs().full();
     return new BundleInfo(id, bundle.location(), m.model().architecture(), m.depth(), m.model().dim(), m.model().tokens(),
         m.model().numClasses(), m.provenance().precision(), blockBytes, m.graphs().stem().bytes(), m.graphs().head().bytes(),
-        full == null ? null : full.bytes(), m.calibration() == null ? null : m.calibration().recommendedThreshold());
+        full == null ? null : full.bytes(), m.calibration() == null ? null : m.calibration().recommendedThreshold(),
+        bundle.manifestSha256(), List.of(m.input().height(), m.input().width(), m.input().channels()), m.model().heads(),
+        m.model().mlpDim());
   }
 
   private static String now() {
@@ -236,9 +238,9 @@ public final class BenchmarkSuite {
         for (int i = 0; i < timed.length; i++) {
           timed[i] = time(chain);
         }
-        long process = options.processResidentBytes.getAsLong();
+        Long process = processResidentBytes();
         return new DepthResult(d, Status.OK, null, ms(init), ms(first), warmup.length == 0 ? null : ms(mean(warmup)),
-            LatencyStats.ofNanos(timed), chain.residentBytes(), chain.graphBytes(), process < 0 ? null : process,
+            LatencyStats.ofNanos(timed), chain.residentBytes(), chain.graphBytes(), process,
             chain.targets());
       }
     }
@@ -371,7 +373,7 @@ public final class BenchmarkSuite {
           } while (System.nanoTime() < intervalEnd);
           LatencyStats stats = LatencyStats.ofNanos(Arrays.copyOf(runs, count));
           points.add(new SustainedPoint((System.nanoTime() - start) / 1e9, count, stats.meanMs(), stats.p90Ms(),
-              options.thermalStatus.get()));
+              thermalStatus()));
           listener.onProgress(executorName, "sustained run " + Math.round((System.nanoTime() - start) / 1e9) + " s", step, totalSteps);
         }
         return new Sustained(Status.OK, null, depth, (System.nanoTime() - start) / 1e9, points);
@@ -419,6 +421,31 @@ public final class BenchmarkSuite {
     } catch (RuntimeException | LinkageError e) {
       rethrowCancellation(e);
       return onFailure.apply(message(e));
+    }
+  }
+
+  /**
+   * The process's resident bytes, or null if the probe cannot tell or fails: a probe is a side
+   * measurement, so its failure (even a LinkageError, e.g. a method an old Android lacks) costs
+   * only its own figure, never the depth it was taken at.
+   */
+  private Long processResidentBytes() {
+    try {
+      long bytes = options.processResidentBytes.getAsLong();
+      return bytes < 0 ? null : bytes;
+    } catch (RuntimeException | LinkageError e) {
+      rethrowCancellation(e);
+      return null;
+    }
+  }
+
+  /** The thermal status, or null if the probe cannot tell or fails (see {@link #processResidentBytes}). */
+  private String thermalStatus() {
+    try {
+      return options.thermalStatus.get();
+    } catch (RuntimeException | LinkageError e) {
+      rethrowCancellation(e);
+      return null;
     }
   }
 

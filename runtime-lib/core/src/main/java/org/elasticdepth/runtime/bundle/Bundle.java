@@ -125,6 +125,26 @@ public final class Bundle implements AutoCloseable {
     return content;
   }
 
+  /**
+   * The SHA-256 of manifest.json exactly as stored: names the bundle a result was measured on
+   * (the manifest holds every graph's hash, so this covers the graphs too).
+   *
+   * @throws BundleException if the manifest can no longer be read
+   */
+  public String manifestSha256() {
+    ByteBuffer json;
+    try {
+      json = source.read(BundleManifest.FILE_NAME);
+    } catch (IOException e) {
+      throw new BundleException(Problem.IO, "cannot read " + BundleManifest.FILE_NAME + " in " + source.describe() + ": "
+          + e.getMessage(), e);
+    }
+    if (json == null) {
+      throw new BundleException(Problem.MISSING_FILE, source.describe() + " has no " + BundleManifest.FILE_NAME);
+    }
+    return Sha256.hex(json);
+  }
+
   @Override
   public void close() {
     closeQuietly(source);

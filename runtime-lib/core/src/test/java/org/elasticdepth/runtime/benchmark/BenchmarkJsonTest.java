@@ -3,6 +3,7 @@ package org.elasticdepth.runtime.benchmark;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,6 +71,25 @@ public class BenchmarkJsonTest {
   @Test
   public void suiteOutputValidatesAgainstTheSchema() throws Exception {
     assertEquals(Set.of(), validate(json));
+  }
+
+  @Test
+  public void theResultNamesTheManifestAndTheModelShapeThatRan() throws Exception {
+    String manifestSha;
+    try (Bundle bundle = FakeBundles.bundle(true)) {
+      manifestSha = bundle.manifestSha256();
+    }
+    assertTrue(manifestSha, manifestSha.matches("[0-9a-f]{64}"));
+    BenchmarkResult.BundleInfo b = BenchmarkJson.parse(json).bundle();
+    assertEquals(manifestSha, b.manifestSha256());
+    assertEquals(List.of(4, 4, 1), b.inputShape());
+    assertEquals(Integer.valueOf(1), b.heads());
+    assertEquals(Integer.valueOf(8), b.mlpDim());
+    assertEquals(result.bundle(), b);
+    // the fields are optional: results written before them still validate and read (as null)
+    assertEquals(Set.of(), validateEdited(d -> ((ObjectNode) d.get("bundle")).remove(
+        List.of("manifestSha256", "inputShape", "heads", "mlpDim"))));
+    assertFalse(validateEdited(d -> ((ObjectNode) d.get("bundle")).put("manifestSha256", "abc")).isEmpty());
   }
 
   @Test

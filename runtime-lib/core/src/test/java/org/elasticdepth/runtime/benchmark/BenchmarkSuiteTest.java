@@ -154,6 +154,33 @@ public class BenchmarkSuiteTest {
   }
 
   @Test
+  public void aProbeThatFailsCostsOnlyItsFigureNeverTheDepth() {
+    // Android 7 has no java.nio.file: a probe using it throws NoSuchMethodError, a LinkageError.
+    try (Bundle bundle = FakeBundles.bundle(false)) {
+      BenchmarkSuite.Options o = options()
+          .addExecutor("cpu", () -> new FakeExecutor(List.of(), List.of()))
+          .sustainedSeconds(0.02)
+          .sustainedIntervalSeconds(0.01)
+          .processResidentBytes(() -> {
+            throw new NoSuchMethodError("java.io.File.toPath");
+          })
+          .thermalStatus(() -> {
+            throw new IllegalStateException("no thermal service");
+          })
+          .build();
+      ExecutorResult cpu = BenchmarkSuite.create(o).run(bundle, ProgressListener.NONE).executors().get(0);
+      assertEquals(FakeBundles.DEPTH, cpu.depths().size());
+      for (DepthResult d : cpu.depths()) {
+        assertEquals(d.error(), Status.OK, d.status());
+        assertNull(d.processResidentBytes());
+      }
+      assertEquals(cpu.sustained().message(), Status.OK, cpu.sustained().status());
+      assertFalse(cpu.sustained().points().isEmpty());
+      cpu.sustained().points().forEach(p -> assertNull(p.thermalStatus()));
+    }
+  }
+
+  @Test
   public void earlyExitIsSkippedWithoutSamples() {
     try (Bundle bundle = FakeBundles.bundle(false)) {
       BenchmarkSuite.Options o = BenchmarkSuite.Options.builder().device(DEVICE).timedRuns(1)
