@@ -24,12 +24,42 @@ import org.elasticdepth.runtime.ElasticClassifier;
  * Ties an {@link ElasticClassifier} to an Android component: it re-plans the depth whenever the
  * device's budget changes and frees all native resources when the component is destroyed.
  *
+ * <p>Creating a classifier opens the bundle and loads graphs (a GPU delegate may take seconds):
+ * do it off the main thread, then attach on the main thread while the component is still alive.
+ *
  * <pre>{@code
- * AndroidExecutor executor = AndroidExecutor.create(this);
- * Bundle bundle = AssetBundles.fromAssets(this, "bundle");
- * ElasticClassifier classifier = ElasticClassifier.create(bundle, executor,
- *     ElasticClassifier.Options.builder().setBudget(AndroidBudget.probe(this)).build());
- * ElasticClassifierOwner.attach(this, getLifecycle(), classifier, Budget.unlimited(), executor, bundle);
+ * // in an Activity; `background` is e.g. Executors.newSingleThreadExecutor()
+ * Context app = getApplicationContext();
+ * background.execute(() -> {
+ *   AndroidExecutor executor = AndroidExecutor.create(app);
+ *   Bundle bundle = AssetBundles.fromAssets(app, "bundle");
+ *   ElasticClassifier classifier = ElasticClassifier.create(bundle, executor,
+ *       ElasticClassifier.Options.builder().setBudget(AndroidBudget.probe(app)).build());
+ *   runOnUiThread(() -> {
+ *     if (getLifecycle().getCurrentState().isAtLeast(Lifecycle.State.CREATED)) {
+ *       ElasticClassifierOwner.attach(this, getLifecycle(), classifier, Budget.unlimited(), executor, bundle);
+ *     } else { // destroyed meanwhile: nobody will use it
+ *       background.execute(() -> { classifier.close(); executor.close(); bundle.close(); });
+ *     }
+ *   });
+ * });
+ * }</pre>
+ *
+ * <p>In Kotlin, the same with a coroutine. NonCancellable: once created, the classifier is either
+ * attached or closed, even if the activity is destroyed meanwhile.
+ *
+ * <pre>{@code
+ * lifecycleScope.launch(Dispatchers.Default + NonCancellable) {     // never on the main thread
+ *   val executor = AndroidExecutor.create(applicationContext)
+ *   val bundle = AssetBundles.fromAssets(applicationContext, "bundle")
+ *   val classifier = ElasticClassifier.create(bundle, executor, options)
+ *   val attached = withContext(Dispatchers.Main) {
+ *     lifecycle.currentState.isAtLeast(Lifecycle.State.CREATED).also { alive ->
+ *       if (alive) ElasticClassifierOwner.attach(this@MainActivity, lifecycle, classifier, Budget.unlimited(), executor, bundle)
+ *     }
+ *   }
+ *   if (!attached) { classifier.close(); executor.close(); bundle.close() }
+ * }
  * }</pre>
  *
  * <ul>
@@ -39,9 +69,11 @@ import org.elasticdepth.runtime.ElasticClassifier;
  *       blocks back as the budget allows;
  *   <li>thermal status changes (API 29+): re-plans with the new {@link
  *       org.elasticdepth.runtime.ThermalLevel};
- *   <li>{@code ON_DESTROY}: {@link #close()}: unregisters everything, closes the classifier (and so
- *       its graphs and delegates, on the classifier's owner thread), then the given resources, in
- *       order, exactly once.
+ *   <li>{@code ON_DESTROY}: {@link #close()}: unregisters everything at once, then closes the
+ *       classifier (and so its graphs and delegates, on the classifier's owner thread) and the given
+ *       resources, in order, exactly once, on this owner's background thread: {@code onDestroy}
+ *       never waits for a running re-plan or a queued classification. {@link #closed()} completes
+ *       when everything is closed.
  * </ul>
  *
  * <p>Each budget is the device's ({@link AndroidBudget}) narrowed by the app's {@code limits}
@@ -50,7 +82,7 @@ import org.elasticdepth.runtime.ElasticClassifier;
  *
  * <p>Thread rules: re-plans run one at a time, in order, on a background thread of this owner
  * (loading blocks may take a while, and the callbacks arrive on the main thread); {@link
- * #lastReplan()} follows the newest. Create, attach and close on the main thread.
+ * #lastReplan()} follows the newest. Attach and close on the main thread; neither blocks it.
  */
 public final class ElasticClassifierOwner implements DefaultLifecycleObserver, ComponentCallbacks2, AutoCloseable {
   private static final String TAG = "ElasticClassifierOwner";
@@ -65,6 +97,7 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
   private final ThermalWatcher thermal;
   private volatile int trimLevel = AndroidBudget.NO_TRIM;
   private volatile CompletableFuture<DepthPlan> lastReplan;
+  private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
   private ElasticClassifierOwner(Context context, Lifecycle lifecycle, ElasticClassifier classifier, Budget limits,
       List<AutoCloseable> closeAfter) {
@@ -124,6 +157,10 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
     CompletableFuture<DepthPlan> future = new CompletableFuture<>();
     try {
       replanThread.execute(() -> {
+        if (closed.get()) {
+          future.completeExceptionally(new IllegalStateException("this ElasticClassifierOwner is closed"));
+          return; // queued before close: moot, and the classifier is about to close
+        }
         try {
           future.complete(replanNow());
         } catch (RuntimeException | Error e) {
@@ -195,9 +232,12 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
   }
 
   /**
-   * Unregisters the callbacks, waits for a running re-plan, closes the classifier, then the other
-   * resources in order. Idempotent: only the first call does anything. A failure to close one
-   * resource does not stop the others; the first is rethrown (unchecked) at the end.
+   * Unregisters the callbacks now, then closes the classifier and the other resources in order on
+   * this owner's background thread, after a re-plan that is running (queued ones are dropped).
+   * Returns at once, so it is safe on the main thread (GPU delegates can take seconds to free, and
+   * a re-plan may be loading graphs). Idempotent: only the first call does anything. A failure to
+   * close one resource does not stop the others; {@link #closed()} then completes exceptionally
+   * with the first.
    */
   @Override
   public void close() {
@@ -207,22 +247,40 @@ public final class ElasticClassifierOwner implements DefaultLifecycleObserver, C
     lifecycle.removeObserver(this);
     context.unregisterComponentCallbacks(this);
     thermal.close();
-    replanThread.shutdownNow(); // queued re-plans are moot; a running one finishes before the classifier closes
-    RuntimeException failure = null;
+    try {
+      replanThread.execute(this::closeResources); // after the running re-plan; queued ones see `closed`
+    } catch (RejectedExecutionException e) {
+      Thread closer = new Thread(this::closeResources, "elastic-close");
+      closer.setDaemon(true);
+      closer.start();
+    }
+    replanThread.shutdown();
+  }
+
+  /** Completes once the classifier and every resource are closed (exceptionally if one failed). */
+  public CompletableFuture<Void> closed() {
+    return closedFuture;
+  }
+
+  private void closeResources() {
+    Throwable failure = null;
     List<AutoCloseable> all = new ArrayList<>();
     all.add(classifier);
     all.addAll(closeAfter);
     for (AutoCloseable resource : all) {
       try {
         resource.close();
-      } catch (Exception e) {
+      } catch (Exception | LinkageError e) {
+        Log.w(TAG, "closing " + resource + " failed", e);
         if (failure == null) {
-          failure = e instanceof RuntimeException r ? r : new IllegalStateException("closing " + resource + " failed", e);
+          failure = e;
         }
       }
     }
-    if (failure != null) {
-      throw failure;
+    if (failure == null) {
+      closedFuture.complete(null);
+    } else {
+      closedFuture.completeExceptionally(failure);
     }
   }
 

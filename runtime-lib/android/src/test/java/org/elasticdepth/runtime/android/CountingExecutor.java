@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.desktop.ForwardingExecutor;
@@ -16,12 +17,38 @@ final class CountingExecutor extends ForwardingExecutor {
   final AtomicInteger closes = new AtomicInteger();
   final List<CountingGraph> loaded = new CopyOnWriteArrayList<>();
 
+  /** When set, every load first counts down {@code loadEntered} and then waits for this latch. */
+  private volatile CountDownLatch loadGate;
+  private volatile CountDownLatch loadEntered;
+
   CountingExecutor(BlockExecutor real) {
     super(real);
   }
 
+  /** Makes every following load block (as a GPU delegate's init can) until {@code release} opens. */
+  void blockLoads(CountDownLatch entered, CountDownLatch release) {
+    loadEntered = entered;
+    loadGate = release;
+  }
+
   @Override
   public LoadedGraph load(Graph graph, ByteBuffer model) {
+    CountDownLatch gate = loadGate;
+    if (gate != null) {
+      loadEntered.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          gate.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // a native init would not stop either
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
     CountingGraph g = new CountingGraph(super.load(graph, model));
     loaded.add(g);
     return g;

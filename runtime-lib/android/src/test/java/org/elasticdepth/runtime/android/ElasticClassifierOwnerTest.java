@@ -17,6 +17,7 @@ import androidx.lifecycle.LifecycleRegistry;
 import androidx.test.core.app.ApplicationProvider;
 import androidx.test.ext.junit.runners.AndroidJUnit4;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.elasticdepth.runtime.Budget;
@@ -190,6 +191,7 @@ public class ElasticClassifierOwnerTest {
     lifecycle.handleLifecycleEvent(Lifecycle.Event.ON_DESTROY);
 
     assertTrue(owner.isClosed());
+    owner.closed().get(30, TimeUnit.SECONDS); // closing happens off the caller's (main) thread
     assertEquals(List.of(), executor.open());
     for (CountingExecutor.CountingGraph g : executor.loaded) {
       assertEquals(g.spec().file() + " closes", 1, g.closes.get());
@@ -210,6 +212,38 @@ public class ElasticClassifierOwnerTest {
     assertEquals(1, bundleCloses.get());
     assertEquals(loaded, executor.loaded.size());
     assertFalse(executor.loaded.isEmpty());
+  }
+
+  @Test
+  public void onDestroyReturnsAtOnceWhileARePlanIsBlockedInTheExecutor() throws Exception {
+    app.onTrimMemory(ComponentCallbacks2.TRIM_MEMORY_RUNNING_MODERATE);
+    assertTrue(awaitReplan().depth() < depth);
+    // Coming back loads blocks again: make that load hang, as a GPU delegate's init can for seconds.
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    executor.blockLoads(entered, release);
+    lifecycle.handleLifecycleEvent(Lifecycle.Event.ON_STOP);
+    lifecycle.handleLifecycleEvent(Lifecycle.Event.ON_START);
+    assertTrue("the re-plan reached the executor", entered.await(30, TimeUnit.SECONDS));
+    app.onTrimMemory(ComponentCallbacks2.TRIM_MEMORY_RUNNING_LOW); // a queued re-plan behind it
+
+    // The main thread's ON_DESTROY, on a thread of its own so that a blocking close fails the test, not hangs it.
+    Thread main = new Thread(() -> lifecycle.handleLifecycleEvent(Lifecycle.Event.ON_DESTROY), "main-thread-stand-in");
+    main.start();
+    main.join(2_000);
+    boolean returned = !main.isAlive();
+    release.countDown();
+    main.join(30_000);
+    assertTrue("onDestroy waited for the blocked re-plan (ANR on a phone)", returned);
+
+    owner.closed().get(30, TimeUnit.SECONDS);
+    assertTrue(owner.isClosed());
+    assertEquals(List.of(), executor.open());
+    for (CountingExecutor.CountingGraph g : executor.loaded) {
+      assertEquals(g.spec().file() + " closes", 1, g.closes.get());
+    }
+    assertEquals(1, executor.closes.get());
+    assertEquals(1, bundleCloses.get());
   }
 
   @Test
