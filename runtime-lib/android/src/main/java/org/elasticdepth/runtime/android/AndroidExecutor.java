@@ -1,11 +1,15 @@
 package org.elasticdepth.runtime.android;
 
 import android.content.Context;
+import android.os.Build;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.spi.Accelerator;
 import org.elasticdepth.runtime.spi.BlockExecutor;
@@ -34,11 +38,18 @@ import org.tensorflow.lite.nnapi.NnApiDelegate;
  * Options#serializationCacheDir()} (normally {@link Context#getCodeCacheDir()}, which Android clears
  * when the app is updated) under one token per graph, derived from the graph's SHA-256, so the
  * second start of the app skips most of the delegate's initialisation. The manifest of this library
- * declares {@code <uses-library android:name="libOpenCL.so" android:required="false"/>} so that
- * Android 12+ lets the delegate use OpenCL rather than OpenGL ES.
+ * declares {@code <uses-native-library android:name="libOpenCL.so" android:required="false"/>} so
+ * that Android 12+ lets the delegate use OpenCL rather than OpenGL ES. Once the GPU has refused a
+ * graph, this executor does not try it again for the following graphs (each try builds a GPU
+ * context of its own): they load on the CPU, recorded as a fallback with the first refusal.
  *
  * <p><b>NNAPI</b> is used only when asked for ({@link AcceleratorPreference#NNAPI}): it is
- * deprecated from Android 15.
+ * deprecated from Android 15. Below Android 8.1 (API 27) NNAPI does not exist: graphs load on the
+ * CPU and say so in their {@link ExecutionTarget}.
+ *
+ * <p><b>16 KiB pages.</b> The TFLite {@value #TFLITE_VERSION} native libraries are aligned to 4 KiB;
+ * on a device with larger pages {@link #load} throws {@link UnsupportedPageSizeException} before
+ * any native call.
  *
  * <p><b>Thread rules.</b> Load every graph on the thread that will run and close it (the engine's
  * owner thread): a GPU delegate is bound to the thread that created it, and a GPU graph used from
@@ -46,22 +57,43 @@ import org.tensorflow.lite.nnapi.NnApiDelegate;
  * thread. Not thread-safe.
  */
 public final class AndroidExecutor implements BlockExecutor {
+  /** The TFLite for Android this library is built with (see the root pom). */
+  static final String TFLITE_VERSION = "2.16.1";
+  /**
+   * LOAD segment alignment of TFLite {@value #TFLITE_VERSION}'s native libraries, every ABI
+   * ({@code readelf -lW libtensorflowlite_jni.so}: Align 0x1000). Newer TFLite is not on Maven Central.
+   */
+  static final long TFLITE_NATIVE_ALIGNMENT = PageSize.FOUR_KIB;
+  /** NNAPI arrived with Android 8.1. */
+  public static final int NNAPI_MIN_API = 27;
+
   private final Options options;
+  private final LongSupplier pageSize;
+  private final int sdkInt;
   private Boolean gpuOnCompatibilityList;
+  /** Why the GPU refused a graph of this executor, once it has; later graphs do not try it again. */
+  private volatile String gpuRefusal;
   private boolean closed;
 
-  private AndroidExecutor(Options options) {
+  private AndroidExecutor(Options options, LongSupplier pageSize, int sdkInt) {
     this.options = options;
+    this.pageSize = pageSize;
+    this.sdkInt = sdkInt;
   }
 
   /** An executor with {@code options}. Creating it touches no native code. */
   public static AndroidExecutor create(Options options) {
-    return new AndroidExecutor(options);
+    return new AndroidExecutor(options, PageSize::bytes, Build.VERSION.SDK_INT);
+  }
+
+  /** For tests: a device with another page size. */
+  static AndroidExecutor create(Options options, LongSupplier pageSize) {
+    return new AndroidExecutor(options, pageSize, Build.VERSION.SDK_INT);
   }
 
   /** An executor with the defaults and the GPU cache in {@code context}'s code-cache directory. */
   public static AndroidExecutor create(Context context) {
-    return new AndroidExecutor(Options.builder().setSerializationCacheDir(context.getCodeCacheDir()).build());
+    return create(Options.builder().setSerializationCacheDir(context.getCodeCacheDir()).build());
   }
 
   public Options options() {
@@ -84,6 +116,10 @@ public final class AndroidExecutor implements BlockExecutor {
     if (closed) {
       throw new IllegalStateException("executor is closed; cannot load " + graph.file());
     }
+    long page = pageSize.getAsLong();
+    if (page > TFLITE_NATIVE_ALIGNMENT) {
+      throw new UnsupportedPageSizeException(graph.file(), page, TFLITE_NATIVE_ALIGNMENT);
+    }
     if (!model.isDirect()) {
       throw new GraphException(graph.file() + ": TFLite needs a direct (or memory-mapped) model buffer, got a heap buffer");
     }
@@ -91,7 +127,32 @@ public final class AndroidExecutor implements BlockExecutor {
     ByteBuffer nativeModel = model.order() == ByteOrder.nativeOrder() ? model : model.duplicate().order(ByteOrder.nativeOrder());
     List<Accelerator> plan = options.accelerator().attempts(
         options.accelerator().consultsCompatibilityList() && gpuOnCompatibilityList());
-    return DelegateFallback.load(graph.file(), plan, this::describe, target -> open(graph, nativeModel, target));
+    return DelegateFallback.load(graph.file(), plan, unavailable(), this::describe,
+        target -> open(graph, nativeModel, target), this::refused);
+  }
+
+  /** Accelerators not worth trying on this device or executor any more, and why. */
+  private Map<Accelerator, String> unavailable() {
+    Map<Accelerator, String> unavailable = new EnumMap<>(Accelerator.class);
+    if (sdkInt < NNAPI_MIN_API) {
+      unavailable.put(Accelerator.NNAPI, "NNAPI needs Android 8.1 (API " + NNAPI_MIN_API + "), this device runs API " + sdkInt);
+    }
+    String gpu = gpuRefusal;
+    if (gpu != null) {
+      unavailable.put(Accelerator.GPU, "the GPU refused an earlier graph of this executor (" + gpu + ")");
+    }
+    return unavailable;
+  }
+
+  private void refused(Accelerator accelerator, String reason) {
+    if (accelerator == Accelerator.GPU && gpuRefusal == null) {
+      gpuRefusal = reason;
+    }
+  }
+
+  /** Why the GPU refused a graph of this executor, or null while it has refused none. */
+  public String gpuRefusal() {
+    return gpuRefusal;
   }
 
   private AndroidLoadedGraph open(Graph graph, ByteBuffer model, ExecutionTarget target) {
@@ -171,16 +232,24 @@ public final class AndroidExecutor implements BlockExecutor {
     return "elasticdepth-" + sha.substring(0, 32) + (allowFp16 ? "-fp16" : "-fp32");
   }
 
-  /** Asks TFLite's GPU allow-list once; a missing GPU library counts as "not supported". */
+  /** Asks TFLite's GPU allow-list once per executor. */
   private boolean gpuOnCompatibilityList() {
     if (gpuOnCompatibilityList == null) {
-      try (CompatibilityList list = new CompatibilityList()) {
-        gpuOnCompatibilityList = list.isDelegateSupportedOnThisDevice();
-      } catch (RuntimeException | LinkageError e) {
-        gpuOnCompatibilityList = false;
-      }
+      gpuOnCompatibilityList = isGpuOnCompatibilityList();
     }
     return gpuOnCompatibilityList;
+  }
+
+  /**
+   * Whether TFLite's GPU compatibility list supports the GPU delegate on this device (what {@link
+   * AcceleratorPreference#AUTO} follows); a missing GPU library counts as "not supported".
+   */
+  public static boolean isGpuOnCompatibilityList() {
+    try (CompatibilityList list = new CompatibilityList()) {
+      return list.isDelegateSupportedOnThisDevice();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
   }
 
   /**

@@ -2,6 +2,8 @@ package org.elasticdepth.runtime.android;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.elasticdepth.runtime.spi.Accelerator;
 import org.elasticdepth.runtime.spi.ExecutionTarget;
@@ -35,11 +37,26 @@ final class DelegateFallback {
    *     if an attempt found the graph itself defective
    */
   static <T> T load(String graphName, List<Accelerator> plan, Function<Accelerator, String> detail, Attempt<T> attempt) {
+    return load(graphName, plan, Map.of(), detail, attempt, (accelerator, reason) -> {});
+  }
+
+  /**
+   * As above, but accelerators in {@code unavailable} are not tried: their reason is recorded as if
+   * they had refused (so the result still says what was asked for and why it did not run there).
+   * {@code onRefusal} hears every accelerator that was tried and refused.
+   */
+  static <T> T load(String graphName, List<Accelerator> plan, Map<Accelerator, String> unavailable,
+      Function<Accelerator, String> detail, Attempt<T> attempt, BiConsumer<Accelerator, String> onRefusal) {
     if (plan.isEmpty()) {
       throw new IllegalArgumentException("no accelerator to try for " + graphName);
     }
     List<String> refusals = new ArrayList<>();
     for (Accelerator accelerator : plan) {
+      String notHere = unavailable.get(accelerator);
+      if (notHere != null) {
+        refusals.add(accelerator + ": not tried, " + notHere);
+        continue;
+      }
       ExecutionTarget target = refusals.isEmpty()
           ? ExecutionTarget.direct(accelerator, detail.apply(accelerator))
           : ExecutionTarget.fallback(accelerator, plan.get(0), detail.apply(accelerator), String.join("; ", refusals));
@@ -50,6 +67,7 @@ final class DelegateFallback {
       } catch (Exception | LinkageError e) {
         // LinkageError: the delegate's native library or classes are missing from the app.
         refusals.add(accelerator + ": " + describe(e));
+        onRefusal.accept(accelerator, describe(e));
       }
     }
     throw new GraphException(graphName + " could not be loaded on any accelerator: " + String.join("; ", refusals));
