@@ -15,6 +15,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkSuite;
 import org.elasticdepth.runtime.benchmark.LabelledSample;
 import org.elasticdepth.runtime.benchmark.ProgressListener;
 import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.bundle.BundleException;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 
 /**
@@ -43,20 +44,23 @@ final class BenchmarkJob implements Runnable {
   private final BenchmarkRequest request;
   private final List<ExecutorChoice> executors;
   private final File outputDir;
+  private final File bundlesDir;
   private final String generator;
   private final Listener listener;
 
   /**
    * @param executors the configurations {@code request} names, already resolved, in suite order
    * @param outputDir where the result is written, as {@link BenchmarkRequest#outName()} or a timestamped name
+   * @param bundlesDir where pushed bundles are looked for ({@link BenchmarkRequest#bundle()})
    */
   BenchmarkJob(Context context, BenchmarkRuntime runtime, BenchmarkRequest request, List<ExecutorChoice> executors,
-      File outputDir, String generator, Listener listener) {
+      File outputDir, File bundlesDir, String generator, Listener listener) {
     this.context = context.getApplicationContext();
     this.runtime = runtime;
     this.request = request;
     this.executors = List.copyOf(executors);
     this.outputDir = outputDir;
+    this.bundlesDir = bundlesDir;
     this.generator = generator;
     this.listener = listener;
   }
@@ -64,9 +68,11 @@ final class BenchmarkJob implements Runnable {
   @Override
   public void run() {
     try {
-      listener.onProgress("", "opening the bundle", 0, 1);
+      String bundleName = request.bundle() == null ? PushedBundles.BUILT_IN : request.bundle();
+      listener.onProgress("", "opening and verifying bundle " + bundleName, 0, 1);
       BenchmarkResult result;
-      try (Bundle bundle = runtime.openBundle(context)) {
+      try (Bundle bundle = request.bundle() == null ? runtime.openBundle(context)
+          : PushedBundles.open(bundlesDir, request.bundle())) {
         BenchmarkSuite.Options.Builder options = BenchmarkSuite.Options.builder()
             .device(DeviceProbes.device(context))
             .generator(generator)
@@ -77,8 +83,16 @@ final class BenchmarkJob implements Runnable {
             .samples(samples(bundle.manifest()))
             .processResidentBytes(DeviceProbes::residentBytes)
             .thermalStatus(() -> DeviceProbes.thermalStatus(context));
+        boolean gpuListed = !request.forceGpu() && executors.stream().anyMatch(ExecutorChoice::isGpu)
+            && runtime.gpuOnCompatibilityList(context);
         for (ExecutorChoice choice : executors) {
-          options.addExecutor(choice.displayName(), () -> runtime.createExecutor(context, choice));
+          if (choice.isGpu() && !request.forceGpu() && !gpuListed) {
+            options.addExecutor(choice.displayName(), () -> {
+              throw new GpuNotOnCompatibilityList();
+            });
+          } else {
+            options.addExecutor(choice.displayName(), () -> runtime.createExecutor(context, choice));
+          }
         }
         result = BenchmarkSuite.create(options.build()).run(bundle, listener);
       }
@@ -113,6 +127,15 @@ final class BenchmarkJob implements Runnable {
 
   static String message(Throwable e) {
     String m = e.getMessage();
-    return e.getClass().getSimpleName() + (m == null || m.trim().isEmpty() ? "" : ": " + m);
+    String type = e instanceof BundleException b ? "bad bundle (" + b.problem() + ")" : e.getClass().getSimpleName();
+    return type + (m == null || m.trim().isEmpty() ? "" : ": " + m);
+  }
+
+  /** The GPU configuration is not run where TFLite's compatibility list does not support the GPU. */
+  static final class GpuNotOnCompatibilityList extends IllegalStateException {
+    GpuNotOnCompatibilityList() {
+      super("not run: TFLite's GPU compatibility list does not support this device's GPU (a driver it lists"
+          + " as broken can crash the process); start with --ez forceGpu true to run it anyway");
+    }
   }
 }

@@ -18,18 +18,23 @@ import java.util.regex.Pattern;
  * <pre>
  * adb shell am start -n org.elasticdepth.benchmark/.MainActivity \
  *   --ez autostart true --es executors cpu1,gpu --es depths 1,3,6 --ei runs 50 --ei warmup 5 \
- *   --ei sustainedSeconds 0 --es out pixel8.json --ez finish true
+ *   --ei sustainedSeconds 0 --es out pixel8.json --ez finish true [--es bundle my-model.zip] [--ez forceGpu true]
  * </pre>
  *
- * @param executors keys of {@link ExecutorChoice}s in suite order, never empty
+ * @param executors keys of {@link ExecutorChoice}s in suite order (CPU first, GPU last, whatever
+ *     order they were named in), never empty
  * @param depths depths to measure, ascending; empty = every depth of the bundle
  * @param samples how many labelled samples to use for the early-exit pass; {@link #ALL_SAMPLES} = all
  * @param outName file name of the result in the app's results folder, or null for a timestamped name
  * @param autostart start the suite as soon as the screen opens
  * @param finish close the screen when a started suite has ended (headless runs)
+ * @param bundle name of a bundle (directory or .zip) pushed into the app's files folder, or null for
+ *     the built-in one (see {@link PushedBundles})
+ * @param forceGpu run the GPU configuration even where TFLite's compatibility list does not
+ *     support this device's GPU (by default it is skipped there, with the reason)
  */
 public record BenchmarkRequest(List<String> executors, List<Integer> depths, int runs, int warmup, int sustainedSeconds,
-    int samples, String outName, boolean autostart, boolean finish) {
+    int samples, String outName, boolean autostart, boolean finish, String bundle, boolean forceGpu) {
   public static final String EXECUTORS = "executors";
   public static final String DEPTHS = "depths";
   public static final String RUNS = "runs";
@@ -39,8 +44,10 @@ public record BenchmarkRequest(List<String> executors, List<Integer> depths, int
   public static final String OUT = "out";
   public static final String AUTOSTART = "autostart";
   public static final String FINISH = "finish";
+  public static final String BUNDLE = "bundle";
+  public static final String FORCE_GPU = "forceGpu";
   public static final Set<String> KEYS = Set.of(EXECUTORS, DEPTHS, RUNS, WARMUP, SUSTAINED_SECONDS, SAMPLES, OUT,
-      AUTOSTART, FINISH);
+      AUTOSTART, FINISH, BUNDLE, FORCE_GPU);
 
   public static final int DEFAULT_RUNS = 50;
   public static final int DEFAULT_WARMUP = 5;
@@ -81,7 +88,9 @@ public record BenchmarkRequest(List<String> executors, List<Integer> depths, int
         integer(values, SAMPLES, ALL_SAMPLES, ALL_SAMPLES, Integer.MAX_VALUE),
         outName(values.get(OUT)),
         bool(values, AUTOSTART),
-        bool(values, FINISH));
+        bool(values, FINISH),
+        bundleName(values.get(BUNDLE)),
+        bool(values, FORCE_GPU));
   }
 
   private static List<String> executors(Object value, List<ExecutorChoice> available) {
@@ -109,7 +118,13 @@ public record BenchmarkRequest(List<String> executors, List<Integer> depths, int
             + " (or all)");
       }
     }
-    return new ArrayList<>(keys);
+    List<String> suiteOrder = new ArrayList<>();
+    for (String key : known) {
+      if (keys.contains(key)) {
+        suiteOrder.add(key);
+      }
+    }
+    return suiteOrder;
   }
 
   private static List<Integer> depths(Object value) {
@@ -184,6 +199,22 @@ public record BenchmarkRequest(List<String> executors, List<Integer> depths, int
     if (!FILE_NAME.matcher(name).matches()) {
       throw new RequestException("out '" + name + "' must be a plain file name ending in .json (letters, digits, . _ -),"
           + " e.g. pixel8.json; it is written to the app's results folder");
+    }
+    return name;
+  }
+
+  /** A pushed bundle's name, checked to be a plain name (no path); blank means the built-in bundle. */
+  private static String bundleName(Object value) {
+    if (value == null) {
+      return null;
+    }
+    String name = text(BUNDLE, value).trim();
+    if (name.isEmpty() || name.equalsIgnoreCase(PushedBundles.BUILT_IN)) {
+      return null;
+    }
+    if (!PushedBundles.isPlainName(name)) {
+      throw new RequestException("bundle '" + name + "' must be the plain name of a directory or .zip in the app's files"
+          + " folder (letters, digits, . _ -), e.g. my-model.zip; adb push it there first");
     }
     return name;
   }

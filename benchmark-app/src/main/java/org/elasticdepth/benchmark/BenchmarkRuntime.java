@@ -26,6 +26,14 @@ public interface BenchmarkRuntime {
   /** A fresh executor for {@code choice}. */
   BlockExecutor createExecutor(Context context, ExecutorChoice choice);
 
+  /**
+   * Whether TFLite's GPU compatibility list supports this device's GPU; the GPU configuration runs
+   * only then, unless the request forces it.
+   */
+  default boolean gpuOnCompatibilityList(Context context) {
+    return AndroidExecutor.isGpuOnCompatibilityList();
+  }
+
   /** The bundle from the APK's assets on TFLite for Android. */
   BenchmarkRuntime ANDROID = new BenchmarkRuntime() {
     @Override

@@ -4,20 +4,24 @@ import android.app.ActivityManager;
 import android.content.Context;
 import android.os.Build;
 import android.os.PowerManager;
-import android.system.Os;
-import android.system.OsConstants;
-import android.util.Log;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Locale;
+import org.elasticdepth.runtime.ApiGuarded;
 import org.elasticdepth.runtime.ThermalLevel;
+import org.elasticdepth.runtime.android.PageSize;
 import org.elasticdepth.runtime.benchmark.DeviceInfo;
 
-/** What the suite needs to know about the phone: who it is, how hot it runs, how much memory the process holds. */
+/**
+ * What the suite needs to know about the phone: who it is, how hot it runs, how much memory the
+ * process holds. Every probe runs on API 24 (the build's API gate checks it); what needs more is
+ * behind a {@code Build.VERSION.SDK_INT} check.
+ */
 final class DeviceProbes {
-  private static final String TAG = "EDBenchmark";
   private static final File STATM = new File("/proc/self/statm");
 
   private DeviceProbes() {}
@@ -29,10 +33,17 @@ final class DeviceProbes {
     if (am != null) {
       am.getMemoryInfo(memory);
     }
-    String soc = Build.VERSION.SDK_INT >= 31 ? soc(Build.SOC_MANUFACTURER, Build.SOC_MODEL) : Build.HARDWARE;
+    String soc = Build.VERSION.SDK_INT >= 31 ? Api31.soc() : Build.HARDWARE;
     String abi = Build.SUPPORTED_ABIS.length > 0 ? Build.SUPPORTED_ABIS[0] : null;
     return new DeviceInfo("android", Build.MANUFACTURER, Build.MODEL, soc, "Android " + Build.VERSION.RELEASE,
         Build.VERSION.SDK_INT, Math.max(0, memory.totalMem), Runtime.getRuntime().availableProcessors(), abi);
+  }
+
+  @ApiGuarded(31)
+  private static final class Api31 {
+    static String soc() {
+      return DeviceProbes.soc(Build.SOC_MANUFACTURER, Build.SOC_MODEL);
+    }
   }
 
   private static String soc(String manufacturer, String model) {
@@ -56,41 +67,45 @@ final class DeviceProbes {
     if (power == null) {
       return null;
     }
-    int status = power.getCurrentThermalStatus();
-    try {
-      return ThermalLevel.fromAndroidStatus(status).name().toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException newerThanThisApp) {
-      return "status " + status;
-    }
+    int status = currentThermalStatus(power);
+    // A status a newer Android added is recorded as its number, not as the level the planner reads it as.
+    return ThermalLevel.isKnownAndroidStatus(status)
+        ? ThermalLevel.fromAndroidStatus(status).name().toLowerCase(Locale.ROOT)
+        : "status " + status;
+  }
+
+  @ApiGuarded(29)
+  private static int currentThermalStatus(PowerManager power) {
+    return power.getCurrentThermalStatus();
   }
 
   /**
    * The process's resident set size from {@code /proc/self/statm} (second field, in pages), the
-   * same measure desktop runs report as VmRSS; -1 if it cannot be read.
+   * same measure desktop runs report as VmRSS; -1 if it cannot be read. java.io only: java.nio.file
+   * arrived in API 26.
    */
   static long residentBytes() {
     try {
-      String[] fields = new String(Files.readAllBytes(STATM.toPath()), StandardCharsets.US_ASCII).trim().split("\\s+");
-      return Long.parseLong(fields[1]) * PageSize.BYTES;
+      return residentBytes(read(STATM), PageSize.bytes());
     } catch (IOException | RuntimeException e) {
       return -1;
     }
   }
 
-  /** The kernel's page size, asked once: 4 KiB on most phones, 16 KiB on some from Android 15 on. */
-  private static final class PageSize {
-    static final long BYTES = read();
+  /** Bytes from a statm line ("size resident shared ..." in pages). */
+  static long residentBytes(String statm, long pageSize) {
+    String[] fields = statm.trim().split("\\s+");
+    return Long.parseLong(fields[1]) * pageSize;
+  }
 
-    private static long read() {
-      try {
-        long size = Os.sysconf(OsConstants._SC_PAGESIZE);
-        if (size > 0) {
-          return size;
-        }
-      } catch (RuntimeException | LinkageError e) {
-        Log.w(TAG, "page size unknown: " + e);
+  private static String read(File file) throws IOException {
+    try (InputStream in = new FileInputStream(file)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+      byte[] buffer = new byte[256];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        out.write(buffer, 0, n);
       }
-      return 4096;
+      return new String(out.toByteArray(), StandardCharsets.US_ASCII);
     }
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.elasticdepth.runtime.android.AcceleratorPreference;
+import org.elasticdepth.runtime.android.AndroidExecutor;
 
 /**
  * One executor configuration the suite can measure: GPU, NNAPI or the CPU with a given number of
@@ -16,7 +17,7 @@ import org.elasticdepth.runtime.android.AcceleratorPreference;
 public record ExecutorChoice(String key, String displayName, AcceleratorPreference accelerator, int threads,
     boolean deprecated) {
   /** NNAPI arrived in Android 8.1. */
-  public static final int NNAPI_MIN_API = 27;
+  public static final int NNAPI_MIN_API = AndroidExecutor.NNAPI_MIN_API;
   /** NNAPI is deprecated from Android 15. */
   public static final int NNAPI_DEPRECATED_API = 35;
   /** More XNNPACK threads than this only add contention on a phone's big cores. */
@@ -27,19 +28,27 @@ public record ExecutorChoice(String key, String displayName, AcceleratorPreferen
     return Math.max(1, Math.min(MAX_CPU_THREADS, cores));
   }
 
-  /** Every configuration a device of {@code apiLevel} with {@code cores} cores offers, in suite order. */
+  /**
+   * Every configuration a device of {@code apiLevel} with {@code cores} cores offers, in suite
+   * order: the CPU first, the GPU last, so that a GPU driver that kills the process cannot take the
+   * CPU figures with it. NNAPI only from API 27, where it exists.
+   */
   public static List<ExecutorChoice> available(int apiLevel, int cores) {
     int maxThreads = maxCpuThreads(cores);
     List<ExecutorChoice> choices = new ArrayList<>();
-    choices.add(new ExecutorChoice("gpu", "GPU", AcceleratorPreference.GPU, maxThreads, false));
-    if (apiLevel >= NNAPI_MIN_API) {
-      choices.add(new ExecutorChoice("nnapi", "NNAPI", AcceleratorPreference.NNAPI, maxThreads,
-          apiLevel >= NNAPI_DEPRECATED_API));
-    }
     for (int n = 1; n <= maxThreads; n++) {
       choices.add(new ExecutorChoice("cpu" + n, "CPU " + n + (n == 1 ? " thread" : " threads"), AcceleratorPreference.CPU,
           n, false));
     }
+    if (apiLevel >= NNAPI_MIN_API) {
+      choices.add(new ExecutorChoice("nnapi", "NNAPI", AcceleratorPreference.NNAPI, maxThreads,
+          apiLevel >= NNAPI_DEPRECATED_API));
+    }
+    choices.add(new ExecutorChoice("gpu", "GPU", AcceleratorPreference.GPU, maxThreads, false));
     return Collections.unmodifiableList(choices);
+  }
+
+  public boolean isGpu() {
+    return accelerator == AcceleratorPreference.GPU;
   }
 }

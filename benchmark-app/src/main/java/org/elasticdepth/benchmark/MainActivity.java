@@ -43,6 +43,8 @@ public class MainActivity extends ComponentActivity {
   private final Map<String, CheckBox> executorBoxes = new LinkedHashMap<>();
   private List<ExecutorChoice> choices;
   private BenchmarkViewModel model;
+  private EditText bundle;
+  private TextView bundles;
   private EditText depths;
   private EditText runs;
   private EditText warmup;
@@ -61,6 +63,8 @@ public class MainActivity extends ComponentActivity {
   protected void onCreate(Bundle savedInstanceState) {
     super.onCreate(savedInstanceState);
     setContentView(R.layout.activity_main);
+    bundle = findViewById(R.id.bundle);
+    bundles = findViewById(R.id.bundles);
     depths = findViewById(R.id.depths);
     runs = findViewById(R.id.runs);
     warmup = findViewById(R.id.warmup);
@@ -87,9 +91,16 @@ public class MainActivity extends ComponentActivity {
     });
     share.setOnClickListener(v -> share(model.state().output()));
     if (savedInstanceState == null && model.state().phase() == RunState.Phase.IDLE) {
-      handleExtras(getIntent().getExtras());
+      handleExtras(getIntent());
     }
     model.observe(this::render);
+  }
+
+  /** Bundles pushed while the screen was away show up when it comes back. */
+  @Override
+  protected void onResume() {
+    super.onResume();
+    showBundles();
   }
 
   /** A second {@code am start} while the screen is on top (launchMode singleTop): never two suites at once. */
@@ -101,7 +112,7 @@ public class MainActivity extends ComponentActivity {
       requestError = getString(R.string.bad_request, getString(R.string.already_running));
       Log.e(BenchmarkViewModel.TAG, "bad intent: a benchmark is already running");
     } else {
-      handleExtras(intent.getExtras());
+      handleExtras(intent);
     }
     render(model.state());
   }
@@ -130,14 +141,33 @@ public class MainActivity extends ComponentActivity {
         d.ramBytes() / MIB));
   }
 
-  /** Headless start: extras fill the fields; bad extras are shown and logged, and nothing runs. */
-  private void handleExtras(Bundle extras) {
+  private void showBundles() {
+    File dir = bundlesDir();
+    List<String> found = PushedBundles.list(dir);
+    bundles.setText(found.isEmpty() ? getString(R.string.no_bundles_found, dir.getAbsolutePath())
+        : getString(R.string.bundles_found, dir.getAbsolutePath(), String.join(", ", found)));
+  }
+
+  /**
+   * Headless start: extras fill the fields; bad extras are shown and logged, and nothing runs. The
+   * activity is exported, so the extras may come from any app: one that cannot even be unparcelled
+   * (a class this app does not have, a broken Parcelable) is refused like any other bad extra.
+   */
+  private void handleExtras(Intent intent) {
     requestError = null;
     Map<String, Object> values = new HashMap<>();
-    if (extras != null) {
-      for (String key : extras.keySet()) {
-        values.put(key, extra(extras, key));
+    try {
+      Bundle extras = intent.getExtras();
+      if (extras != null) {
+        for (String key : extras.keySet()) {
+          values.put(key, extra(extras, key));
+        }
       }
+    } catch (RuntimeException e) { // BadParcelableException, ClassNotFound wrapped in RuntimeException, ...
+      Log.e(BenchmarkViewModel.TAG, "bad intent extras: cannot read them: " + e);
+      showFields(BenchmarkRequest.parse(Map.of(), choices));
+      requestError = getString(R.string.bad_request, getString(R.string.bad_extras, BenchmarkJob.message(e)));
+      return;
     }
     BenchmarkRequest request;
     try {
@@ -160,6 +190,7 @@ public class MainActivity extends ComponentActivity {
   }
 
   private void showFields(BenchmarkRequest request) {
+    bundle.setText(request.bundle() == null ? "" : request.bundle());
     executorBoxes.forEach((key, box) -> box.setChecked(request.executors().contains(key)));
     List<String> depthText = new ArrayList<>();
     request.depths().forEach(d -> depthText.add(String.valueOf(d)));
@@ -177,6 +208,7 @@ public class MainActivity extends ComponentActivity {
       }
     });
     Map<String, Object> values = new HashMap<>();
+    values.put(BenchmarkRequest.BUNDLE, bundle.getText().toString());
     values.put(BenchmarkRequest.EXECUTORS, String.join(",", keys));
     values.put(BenchmarkRequest.DEPTHS, depths.getText().toString());
     values.put(BenchmarkRequest.RUNS, runs.getText().toString());
@@ -201,8 +233,9 @@ public class MainActivity extends ComponentActivity {
     }
     BenchmarkRuntime runtime = ((BenchmarkApplication) getApplication()).runtime();
     File dir = resultsDir();
+    File bundlesDir = bundlesDir();
     String generator = "benchmark-app " + versionName();
-    model.start(listener -> new BenchmarkJob(this, runtime, request, selected, dir, generator, listener),
+    model.start(listener -> new BenchmarkJob(this, runtime, request, selected, dir, bundlesDir, generator, listener),
         request.autostart() && request.finish());
   }
 
@@ -210,6 +243,11 @@ public class MainActivity extends ComponentActivity {
   private File resultsDir() {
     File external = getExternalFilesDir(null);
     return external != null ? external : getFilesDir();
+  }
+
+  /** Where users push their bundles: the same folder, which adb can write without root. */
+  private File bundlesDir() {
+    return resultsDir();
   }
 
   private String versionName() {
@@ -224,7 +262,7 @@ public class MainActivity extends ComponentActivity {
   private void render(RunState state) {
     boolean running = state.running();
     start.setText(running ? R.string.stop : R.string.start);
-    for (View field : new View[] {depths, runs, warmup, sustained}) {
+    for (View field : new View[] {bundle, depths, runs, warmup, sustained}) {
       field.setEnabled(!running);
     }
     executorBoxes.values().forEach(box -> box.setEnabled(!running));

@@ -16,19 +16,44 @@ public class BenchmarkRequestTest {
   private static final List<ExecutorChoice> PHONE = ExecutorChoice.available(34, 8);
 
   @Test
-  public void offersGpuNnapiAndUpToFourCpuThreads() {
-    assertEquals(List.of("gpu", "nnapi", "cpu1", "cpu2", "cpu3", "cpu4"), PHONE.stream().map(ExecutorChoice::key).toList());
-    assertEquals("CPU 1 thread", PHONE.get(2).displayName());
-    assertEquals("CPU 4 threads", PHONE.get(5).displayName());
-    assertFalse(PHONE.get(1).deprecated());
-    assertTrue(ExecutorChoice.available(35, 8).get(1).deprecated());
-    assertEquals(List.of("gpu", "cpu1", "cpu2"), ExecutorChoice.available(26, 2).stream().map(ExecutorChoice::key).toList());
+  public void offersUpToFourCpuThreadsThenNnapiThenTheGpuLast() {
+    // CPU first: a GPU driver that kills the process must not take the CPU figures with it.
+    assertEquals(List.of("cpu1", "cpu2", "cpu3", "cpu4", "nnapi", "gpu"), PHONE.stream().map(ExecutorChoice::key).toList());
+    assertEquals("CPU 1 thread", PHONE.get(0).displayName());
+    assertEquals("CPU 4 threads", PHONE.get(3).displayName());
+    assertFalse(PHONE.get(4).deprecated());
+    assertTrue(ExecutorChoice.available(35, 8).get(4).deprecated());
+    assertEquals(List.of("cpu1", "cpu2", "gpu"), ExecutorChoice.available(26, 2).stream().map(ExecutorChoice::key).toList());
+    assertEquals("no NNAPI below API 27", List.of("cpu1", "cpu2", "cpu3", "cpu4", "gpu"),
+        ExecutorChoice.available(24, 8).stream().map(ExecutorChoice::key).toList());
+  }
+
+  @Test
+  public void executorsRunInSuiteOrderWhateverOrderTheyAreNamedIn() {
+    assertEquals(List.of("cpu1", "cpu4", "gpu"), BenchmarkRequest.parse(Map.of("executors", "gpu,cpu4,cpu1"), PHONE).executors());
+    assertEquals(List.of("cpu2", "nnapi", "gpu"), BenchmarkRequest.parse(Map.of("executors", "gpu,nnapi,cpu2"), PHONE).executors());
+  }
+
+  @Test
+  public void aPushedBundleAndForcingTheGpuAreAskedForByExtras() {
+    BenchmarkRequest r = BenchmarkRequest.parse(Map.of("bundle", " my-model_v2.zip ", "forceGpu", true), PHONE);
+    assertEquals("my-model_v2.zip", r.bundle());
+    assertTrue(r.forceGpu());
+    BenchmarkRequest defaults = BenchmarkRequest.parse(Map.of(), PHONE);
+    assertNull("the built-in bundle", defaults.bundle());
+    assertFalse(defaults.forceGpu());
+    assertNull(BenchmarkRequest.parse(Map.of("bundle", "built-in"), PHONE).bundle());
+    assertNull(BenchmarkRequest.parse(Map.of("bundle", "  "), PHONE).bundle());
+    assertBad(Map.of("bundle", "../../data/x.zip"), "bundle '../../data/x.zip' must be the plain name");
+    assertBad(Map.of("bundle", "/sdcard/x.zip"), "must be the plain name");
+    assertBad(Map.of("bundle", 3), "bundle must be text");
+    assertBad(Map.of("forceGpu", "please"), "forceGpu must be true or false");
   }
 
   @Test
   public void absentExtrasMeanEverythingWithDefaults() {
     BenchmarkRequest r = BenchmarkRequest.parse(Map.of(), PHONE);
-    assertEquals(List.of("gpu", "nnapi", "cpu1", "cpu2", "cpu3", "cpu4"), r.executors());
+    assertEquals(List.of("cpu1", "cpu2", "cpu3", "cpu4", "nnapi", "gpu"), r.executors());
     assertEquals(List.of(), r.depths());
     assertEquals(BenchmarkRequest.DEFAULT_RUNS, r.runs());
     assertEquals(BenchmarkRequest.DEFAULT_WARMUP, r.warmup());
@@ -68,7 +93,7 @@ public class BenchmarkRequestTest {
 
   @Test
   public void badValuesNameTheirField() {
-    assertBad(Map.of("executors", "cpu8"), "unknown executor 'cpu8'; this device offers gpu, nnapi, cpu1, cpu2, cpu3, cpu4");
+    assertBad(Map.of("executors", "cpu8"), "unknown executor 'cpu8'; this device offers cpu1, cpu2, cpu3, cpu4, nnapi, gpu");
     assertBad(Map.of("executors", "cpu1,,gpu"), "has an empty entry");
     assertBad(Map.of("depths", "0"), "depths must be >= 1, got 0");
     assertBad(Map.of("depths", "1;2"), "depths '1;2' must be whole numbers");

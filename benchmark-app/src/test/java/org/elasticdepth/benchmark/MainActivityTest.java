@@ -259,22 +259,22 @@ public class MainActivityTest {
     }
   }
 
-  private static void awaitEnd(ActivityScenario<MainActivity> scenario) {
+  static void awaitEnd(ActivityScenario<MainActivity> scenario) {
     await("the suite to end", () -> read(scenario, a -> new ViewModelProvider(a)
         .get(BenchmarkViewModel.class).state().ended()));
   }
 
   /** The run finished; if not, the message says what the screen reported. */
-  private static void assertFinished(ActivityScenario<MainActivity> scenario) {
+  static void assertFinished(ActivityScenario<MainActivity> scenario) {
     assertEquals(text(scenario, R.id.error), read(scenario, a -> a.getString(R.string.finished)),
         text(scenario, R.id.progress_text));
   }
 
-  private static String text(ActivityScenario<MainActivity> scenario, int id) {
+  static String text(ActivityScenario<MainActivity> scenario, int id) {
     return read(scenario, a -> ((TextView) a.findViewById(id)).getText().toString());
   }
 
-  private static <T> T read(ActivityScenario<MainActivity> scenario, Function<MainActivity, T> f) {
+  static <T> T read(ActivityScenario<MainActivity> scenario, Function<MainActivity, T> f) {
     AtomicReference<T> value = new AtomicReference<>();
     scenario.onActivity(a -> value.set(f.apply(a)));
     return value.get();

@@ -8,6 +8,7 @@ import android.os.Looper;
 import androidx.test.core.app.ApplicationProvider;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.elasticdepth.runtime.android.AcceleratorPreference;
@@ -35,19 +36,49 @@ final class TestRuntimes {
    * @param brokenFile a graph file whose loading fails (as a delegate rejecting it would), or null
    */
   static BenchmarkRuntime tinyBundle(String brokenFile) {
-    return desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY)), brokenFile);
+    return desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY)), brokenFile, true);
   }
 
   /** The app's own bundle, opened from assets exactly as on a phone, run on desktop TFLite. */
   static BenchmarkRuntime appBundle() {
-    return desktop(() -> BenchmarkRuntime.ANDROID.openBundle(ApplicationProvider.getApplicationContext()), null);
+    return desktop(() -> BenchmarkRuntime.ANDROID.openBundle(ApplicationProvider.getApplicationContext()), null, true);
   }
 
-  private static BenchmarkRuntime desktop(Supplier<Bundle> bundle, String brokenFile) {
+  /**
+   * As {@link #tinyBundle}, on a device whose GPU is ({@code gpuListed}) or is not on TFLite's
+   * compatibility list; every configuration it is asked to create is added to {@code created}.
+   */
+  static BenchmarkRuntime tinyBundle(boolean gpuListed, List<String> created) {
+    BenchmarkRuntime real = desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY)), null, gpuListed);
+    return new BenchmarkRuntime() {
+      @Override
+      public Bundle openBundle(Context context) {
+        return real.openBundle(context);
+      }
+
+      @Override
+      public BlockExecutor createExecutor(Context context, ExecutorChoice choice) {
+        created.add(choice.key());
+        return real.createExecutor(context, choice);
+      }
+
+      @Override
+      public boolean gpuOnCompatibilityList(Context context) {
+        return real.gpuOnCompatibilityList(context);
+      }
+    };
+  }
+
+  private static BenchmarkRuntime desktop(Supplier<Bundle> bundle, String brokenFile, boolean gpuListed) {
     return new BenchmarkRuntime() {
       @Override
       public Bundle openBundle(Context context) {
         return bundle.get();
+      }
+
+      @Override
+      public boolean gpuOnCompatibilityList(Context context) {
+        return gpuListed;
       }
 
       @Override
