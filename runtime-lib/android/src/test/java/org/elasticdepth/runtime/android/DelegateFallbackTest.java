@@ -88,6 +88,28 @@ public class DelegateFallbackTest {
   }
 
   @Test
+  public void anUnavailableAcceleratorIsNotTriedButRecordedAsAskedFor() {
+    List<String> heard = new ArrayList<>();
+    ExecutionTarget target = DelegateFallback.load("block_04.tflite", List.of(GPU, CPU),
+        java.util.Map.of(GPU, "the GPU refused an earlier graph of this executor (X)"), a -> a + " detail",
+        refusing(null, null), (a, reason) -> heard.add(a + " " + reason));
+    assertEquals("GPU is not tried", List.of(CPU), tried);
+    assertEquals(CPU, target.accelerator());
+    assertEquals(GPU, target.requested());
+    assertTrue(target.fellBack());
+    assertEquals("GPU: not tried, the GPU refused an earlier graph of this executor (X)", target.fallbackReason());
+    assertEquals("only real refusals are reported", List.of(), heard);
+  }
+
+  @Test
+  public void realRefusalsAreReportedSoTheExecutorCanRememberThem() {
+    List<String> heard = new ArrayList<>();
+    DelegateFallback.load("stem.tflite", List.of(GPU, CPU), java.util.Map.of(), a -> "",
+        refusing(GPU, new IllegalArgumentException("no OpenCL")), (a, reason) -> heard.add(a + " " + reason));
+    assertEquals(List.of("GPU IllegalArgumentException: no OpenCL"), heard);
+  }
+
+  @Test
   public void describeFallsBackToTheTypeWhenThereIsNoMessage() {
     assertEquals("NullPointerException", DelegateFallback.describe(new NullPointerException()));
   }
