@@ -106,9 +106,13 @@ public record BundleManifest(
       return std.clone();
     }
 
-    /** Number of floats in one input image. */
+    /**
+     * Number of floats in one input image.
+     *
+     * @throws ArithmeticException if it does not fit an int (never for a validated manifest, see {@link BundleLimits})
+     */
     public int elementCount() {
-      return height * width * channels;
+      return Math.multiplyExact(Math.multiplyExact(height, width), channels);
     }
 
     @Override
@@ -141,13 +145,22 @@ public record BundleManifest(
       return shape.clone();
     }
 
-    /** Number of float elements. */
+    /**
+     * Number of float elements.
+     *
+     * @throws ArithmeticException if it does not fit an int (never for a validated manifest, see {@link BundleLimits})
+     */
     public int elementCount() {
       int n = 1;
       for (int d : shape) {
-        n *= d;
+        n = Math.multiplyExact(n, d);
       }
       return n;
+    }
+
+    /** Bytes of the tensor as float32 ({@link #elementCount()} x 4, in long arithmetic). */
+    public long byteCount() {
+      return (long) Float.BYTES * elementCount();
     }
 
     @Override
@@ -191,19 +204,19 @@ public record BundleManifest(
 
     /** Bytes of the input and output tensors together (float32): what every run needs at least. */
     public long ioTensorBytes() {
-      long elements = 0;
+      long total = 0;
       for (Tensor t : inputs) {
-        elements += t.elementCount();
+        total = Math.addExact(total, t.byteCount());
       }
       for (Tensor t : outputs) {
-        elements += t.elementCount();
+        total = Math.addExact(total, t.byteCount());
       }
-      return Float.BYTES * elements;
+      return total;
     }
 
     /** The least any executor keeps resident for this graph: its file plus its input and output tensors. */
     public long minimumResidentBytes() {
-      return bytes + ioTensorBytes();
+      return Math.addExact(bytes, ioTensorBytes());
     }
   }
 
