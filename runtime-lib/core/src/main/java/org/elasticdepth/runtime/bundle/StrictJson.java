@@ -56,19 +56,24 @@ final class StrictJson {
     } catch (CharacterCodingException e) {
       throw new BundleException(Problem.MALFORMED_MANIFEST, file + " is not valid UTF-8", e);
     }
+    if (text.startsWith("\ufeff")) {
+      throw new BundleException(Problem.MALFORMED_MANIFEST, file + " is not valid JSON: it starts with a byte-order mark "
+          + "(save it as UTF-8 without one)");
+    }
     JsonReader reader = new JsonReader(new StringReader(text));
     reader.setStrictness(Strictness.STRICT);
     try {
       JsonElement root = value(file, reader, 0);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw malformed(file, reader, "has content after its top-level value");
+        throw malformed(file, reader, "is not valid JSON: it has content after its top-level value");
       }
       return root;
     } catch (IOException | IllegalStateException | NumberFormatException e) {
       // MalformedJsonException (an IOException) and the reader's other complaints: keep their first line.
-      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
       throw new BundleException(Problem.MALFORMED_MANIFEST,
-          file + " is not strict JSON: " + Quote.clip(reason, 200), e);
+          file + " is not valid JSON (strict RFC 8259): " + Quote.clip(reason, 200), e);
     }
   }
 
@@ -82,7 +87,7 @@ final class StrictJson {
         while (reader.hasNext()) {
           String name = reader.nextName();
           if (object.has(name)) {
-            throw malformed(file, reader, "has the key " + Quote.of(name) + " twice in one object");
+            throw malformed(file, reader, "is not valid JSON: it has the key " + Quote.of(name) + " twice in one object");
           }
           object.add(name, value(file, reader, depth + 1));
         }
