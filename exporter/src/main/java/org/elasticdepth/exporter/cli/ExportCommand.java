@@ -52,10 +52,14 @@ public final class ExportCommand implements Callable<Integer> {
       description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
   String keyPasswordEnv;
 
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
+  Path keyPasswordFile;
+
   @Override
   public Integer call() throws java.io.IOException {
     // The key first: a bad key must not cost a whole export.
-    PrivateKey key = signingKey == null ? null : SigningKeys.privateKey(signingKey, keyAlias, keyPasswordEnv);
+    PrivateKey key = signingKey == null ? null
+        : SigningKeys.privateKey(signingKey, keyAlias, new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
     try {
       TrainedModel trained = TrainedModel.load(runDir);
       ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(),

@@ -34,10 +34,10 @@ final class SigningKeys {
    * / {@code .pfx}) with its password in the environment variable {@code passwordEnv}, entry {@code
    * alias} (or its only key entry when null).
    */
-  static PrivateKey privateKey(Path file, String alias, String passwordEnv) throws IOException {
+  static PrivateKey privateKey(Path file, String alias, Password passwordSource) throws IOException {
     if (isKeystore(file)) {
-      KeyStore store = keystore(file, passwordEnv);
-      char[] password = password(passwordEnv);
+      KeyStore store = keystore(file, passwordSource);
+      char[] password = passwordSource.read();
       try {
         String entry = alias != null ? alias : onlyKeyAlias(store, file);
         Key key = store.getKey(entry, password);
@@ -57,9 +57,9 @@ final class SigningKeys {
    * The public key in {@code file}: a PEM public key, a PEM certificate, or a PKCS#12 keystore's
    * certificate ({@code alias}, or its only key entry).
    */
-  static PublicKey publicKey(Path file, String alias, String passwordEnv) throws IOException {
+  static PublicKey publicKey(Path file, String alias, Password passwordSource) throws IOException {
     if (isKeystore(file)) {
-      KeyStore store = keystore(file, passwordEnv);
+      KeyStore store = keystore(file, passwordSource);
       try {
         String entry = alias != null ? alias : onlyKeyAlias(store, file);
         if (store.getCertificate(entry) == null) {
@@ -80,24 +80,35 @@ final class SigningKeys {
     return name.endsWith(".p12") || name.endsWith(".pfx");
   }
 
-  private static KeyStore keystore(Path file, String passwordEnv) throws IOException {
+  private static KeyStore keystore(Path file, Password passwordSource) throws IOException {
     requireSmallFile(file);
     try (InputStream in = Files.newInputStream(file)) {
       KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(in, password(passwordEnv));
+      store.load(in, passwordSource.read());
       return store;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot open keystore " + file + ": " + Quote.clip(e.getMessage()), e);
     }
   }
 
-  private static char[] password(String passwordEnv) {
-    String name = passwordEnv == null ? DEFAULT_PASSWORD_ENV : passwordEnv;
-    String password = System.getenv(name);
-    if (password == null) {
-      throw new IllegalArgumentException("a PKCS#12 keystore needs its password in the environment variable " + name);
+  /**
+   * Where a keystore's password comes from: the first line of {@code file} when given (as keytool's
+   * {@code -storepass:file}), else the environment variable {@code env}.
+   */
+  record Password(String env, Path file) {
+    char[] read() throws IOException {
+      if (file != null) {
+        requireSmallFile(file);
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("").toCharArray();
+      }
+      String name = env == null ? DEFAULT_PASSWORD_ENV : env;
+      String password = System.getenv(name);
+      if (password == null) {
+        throw new IllegalArgumentException("a PKCS#12 keystore needs its password in the environment variable " + name
+            + " (or a file: --key-password-file)");
+      }
+      return password.toCharArray();
     }
-    return password.toCharArray();
   }
 
   private static String onlyKeyAlias(KeyStore store, Path file) throws GeneralSecurityException {

@@ -68,6 +68,9 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
   String keyPasswordEnv;
 
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
+  Path keyPasswordFile;
+
   /**
    * Every failure ends here as one line and exit status 2: whatever a damaged bundle makes the code
    * below throw (errors included), it is a bundle that could not be verified.
@@ -96,7 +99,8 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     PublicKey[] keys = new PublicKey[publicKeys.size()];
     for (int i = 0; i < keys.length; i++) {
-      keys[i] = SigningKeys.publicKey(publicKeys.get(i), keyAlias, keyPasswordEnv);
+      keys[i] = SigningKeys.publicKey(publicKeys.get(i), keyAlias,
+          new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
     }
     try (Bundle bundle = bundlePath.getName().endsWith(".zip") ? Bundle.fromZip(bundlePath, keys) : Bundle.fromDirectory(bundlePath, keys);
         DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(threads).build())) {
