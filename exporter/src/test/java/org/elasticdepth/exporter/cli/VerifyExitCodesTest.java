@@ -119,10 +119,12 @@ public class VerifyExitCodesTest {
         "-storetype", "PKCS12", "-storepass:file", password.toString());
     keytool(keys, "-exportcert", "-rfc", "-alias", "bundle", "-keystore", "signer.p12", "-storepass:file",
         password.toString(), "-file", "signer.crt");
-    keytool(keys, "-genkeypair", "-alias", "other", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=other",
-        "-keystore", "other.p12", "-storetype", "PKCS12", "-storepass:file", password.toString());
-    keytool(keys, "-exportcert", "-rfc", "-alias", "other", "-keystore", "other.p12", "-storepass:file",
-        password.toString(), "-file", "other.crt");
+    // Another signer's public key, as openssl writes it (PEM SubjectPublicKeyInfo).
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    Files.writeString(keys.resolve("other.pub.pem"), "-----BEGIN PUBLIC KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
     Path signer = keys.resolve("signer.crt");
 
     assertTwo("unsigned", "not signed", verify(bundle.toString(), "--public-key", signer.toString()));
@@ -134,12 +136,12 @@ public class VerifyExitCodesTest {
     assertTrue(Files.exists(signed.resolve(BundleSignature.FILE_NAME)));
     assertEquals(out() + err(), 0, verify(signed.toString(), "--public-key", signer.toString()));
     assertTrue(out(), out().contains("signature: manifest.json.sig is valid"));
-    assertEquals(out() + err(), 0, verify(signed.toString(), "--public-key", keys.resolve("other.crt").toString(),
+    assertEquals(out() + err(), 0, verify(signed.toString(), "--public-key", keys.resolve("other.pub.pem").toString(),
         "--public-key", signer.toString()));
     // The keystore itself also serves as the public key (its certificate).
     assertEquals(out() + err(), 0, verify(signed.toString(), "--public-key", keys.resolve("signer.p12").toString(),
         "--key-password-file", password.toString()));
-    assertTwo("wrong key", "another key", verify(signed.toString(), "--public-key", keys.resolve("other.crt").toString()));
+    assertTwo("wrong key", "another key", verify(signed.toString(), "--public-key", keys.resolve("other.pub.pem").toString()));
     assertTwo("not a key", "", verify(signed.toString(), "--public-key", password.toString()));
 
     Path changed = tmp.getRoot().toPath().resolve("changed");
@@ -214,9 +216,11 @@ public class VerifyExitCodesTest {
   }
 
   private static void keytool(Path dir, String... args) throws IOException, InterruptedException {
-    String[] command = new String[args.length + 1];
+    String[] command = new String[args.length + 3];
     command[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    System.arraycopy(args, 0, command, 1, args.length);
+    command[1] = "-J-XX:TieredStopAtLevel=1"; // a short-lived JVM: start fast
+    command[2] = "-J-XX:+UseSerialGC";
+    System.arraycopy(args, 0, command, 3, args.length);
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue("keytool timed out", p.waitFor(60, TimeUnit.SECONDS));
