@@ -175,7 +175,8 @@ public record BundleManifest(
 
     @Override
     public String toString() {
-      return name + Arrays.toString(shape);
+      // Names come from the bundle: clipped, as everything from a bundle that reaches a message.
+      return Quote.clip(name) + (shape.length <= BundleLimits.MAX_RANK ? Arrays.toString(shape) : "[rank " + shape.length + "]");
     }
   }
 
