@@ -730,7 +730,7 @@ public final class ElasticClassifier implements AutoCloseable {
       private boolean verifyAllGraphs;
       private boolean evaluateEveryLayer;
       private double assumedFlopsPerSecond = DepthPlanner.DEFAULT_FLOPS_PER_SECOND;
-      private List<PublicKey> requiredSigners = List.of();
+      private List<PublicKey> requiredSigners = java.util.Collections.emptyList();
 
       private Builder() {}
 
@@ -739,7 +739,7 @@ public final class ElasticClassifier implements AutoCloseable {
        * {@link org.elasticdepth.runtime.bundle.BundleSignature}; read them with {@link
        * org.elasticdepth.runtime.bundle.PemKeys}), for apps that load bundles from outside their
        * APK. The {@code from...} factories check the signature before parsing the manifest; {@link
-       * #create} checks the opened bundle. An unsigned or otherwise signed bundle fails with a
+       * ElasticClassifier#create(Bundle, BlockExecutor, Options)} checks the opened bundle. An unsigned or otherwise signed bundle fails with a
        * {@link org.elasticdepth.runtime.bundle.BundleException} of problem {@code SIGNATURE}.
        * Default: no signature required.
        *

@@ -70,7 +70,9 @@ final class StrictJson {
       return root;
     } catch (IOException | IllegalStateException | NumberFormatException e) {
       // MalformedJsonException (an IOException) and the reader's other complaints: keep their first line.
-      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+      String message = String.valueOf(e.getMessage());
+      int newline = message.indexOf('\n'); // Gson adds a troubleshooting link on a second line
+      String reason = (newline < 0 ? message : message.substring(0, newline))
           .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
       throw new BundleException(Problem.MALFORMED_MANIFEST,
           file + " is not valid JSON (strict RFC 8259): " + Quote.clip(reason, 200), e);
