@@ -18,7 +18,10 @@ import java.util.Objects;
  *   ...
  *   head.tflite      CLS feature [1,D] -> logits [1,C]   (one head, shared by every layer)
  *   full.tflite      optional: image -> logits at full depth (reference and benchmarks)
+ *   manifest.json.sig  optional: signature of manifest.json, see {@link BundleSignature}
  * </pre>
+ *
+ * <p>What a manifest may declare is bounded by {@link BundleLimits}.
  *
  * <p>All value types are immutable; lists are unmodifiable copies. Instances are created by
  * {@link ManifestJson#parse} (which validates) or by the exporter, and checked by {@link
