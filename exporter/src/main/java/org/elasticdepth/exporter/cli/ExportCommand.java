@@ -1,6 +1,7 @@
 package org.elasticdepth.exporter.cli;
 
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.elasticdepth.exporter.export.BundleExporter;
@@ -40,14 +41,31 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--no-full", description = "leave out full.tflite, the monolithic full-depth graph")
   boolean noFull;
 
+  @Option(names = "--sign", paramLabel = "KEY", description = "sign manifest.json into manifest.json.sig with this EC "
+      + "P-256 private key: an unencrypted PKCS#8 PEM (openssl genpkey) or a PKCS#12 keystore (.p12, keytool)")
+  Path signingKey;
+
+  @Option(names = "--key-alias", description = "the keystore entry to sign with (default: its only key)")
+  String keyAlias;
+
+  @Option(names = "--key-password-env", paramLabel = "VAR", defaultValue = SigningKeys.DEFAULT_PASSWORD_ENV,
+      description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
+  String keyPasswordEnv;
+
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
+  Path keyPasswordFile;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
+    // The key first: a bad key must not cost a whole export.
+    PrivateKey key = signingKey == null ? null
+        : SigningKeys.privateKey(signingKey, keyAlias, new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
     try {
       TrainedModel trained = TrainedModel.load(runDir);
       ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(),
           fp16 ? Precision.FP16 : Precision.FP32, !noFull, trained.description());
       Path zipFile = zip ? out.resolveSibling(out.getFileName() + ".zip") : null;
-      bundle.write(out, zipFile, force);
+      bundle.write(out, zipFile, force, key);
       print(bundle, zipFile);
       return 0;
     } catch (ExportException | ElasticRuntimeException e) {
@@ -61,6 +79,9 @@ public final class ExportCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "exported %s (%s weights, depth %d, dim %d, %d classes) to %s%s%n",
         runDir, m.provenance().precision(), m.depth(), m.model().dim(), m.model().numClasses(), out,
         zipFile == null ? "" : " and " + zipFile);
+    if (signingKey != null) {
+      System.out.printf(Locale.ROOT, "  signed manifest.json with %s into manifest.json.sig%n", signingKey);
+    }
     for (BundleManifest.Graph g : m.graphs().all()) {
       System.out.printf(Locale.ROOT, "  %-16s %9d bytes  %8d params  %10d FLOPs  sha256 %s%n", g.file(), g.bytes(),
           g.params(), g.flops(), g.sha256().substring(0, 16));

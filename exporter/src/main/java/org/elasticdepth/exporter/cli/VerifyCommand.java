@@ -3,6 +3,9 @@ package org.elasticdepth.exporter.cli;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.elasticdepth.exporter.data.ImageSet;
 import org.elasticdepth.exporter.export.BundleExporter;
@@ -16,6 +19,8 @@ import org.elasticdepth.exporter.verify.VerifyReport.Tolerance;
 import org.elasticdepth.runtime.ElasticRuntimeException;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleSignature;
+import org.elasticdepth.runtime.bundle.Quote;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +33,10 @@ import picocli.CommandLine.Parameters;
         + "and that every graph runs. With --checkpoint it also runs N test images through stem -> blocks -> head "
         + "and through the DJL model, printing max |logit difference| and prediction agreement per layer, and "
         + "full.tflite against the chained graphs.",
-        "Exit status: 0 pass, 1 beyond tolerance, 2 unusable bundle (missing, tampered, truncated, malformed)."})
+        "With --public-key the bundle must carry a valid manifest.json.sig by that key (or one of several).",
+        "Exit status: 0 pass, 1 beyond tolerance, 2 the bundle could not be verified (missing, tampered, "
+            + "truncated, malformed, structurally invalid, unsigned or signed by another key when a key is required, "
+            + "or bad arguments); always a one-line message, never a stack trace."})
 public final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BUNDLE_DIR", description = "a bundle directory (or .zip)")
   File bundlePath;
@@ -48,13 +56,57 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--min-agreement", description = "min per-layer agreement (default: 0.999 for fp32, 0.99 for fp16)")
   Double minAgreement;
 
+  @Option(names = "--public-key", paramLabel = "FILE", description = "require a signature by this EC P-256 key: a PEM "
+      + "public key (openssl pkey -pubout), a PEM certificate (keytool -exportcert -rfc) or a PKCS#12 keystore; "
+      + "repeat to accept any of several")
+  List<Path> publicKeys = new ArrayList<>();
+
+  @Option(names = "--key-alias", description = "the keystore entry holding the public key (default: its only key)")
+  String keyAlias;
+
+  @Option(names = "--key-password-env", paramLabel = "VAR", defaultValue = SigningKeys.DEFAULT_PASSWORD_ENV,
+      description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
+  String keyPasswordEnv;
+
+  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
+  Path keyPasswordFile;
+
+  /**
+   * Every failure ends here as one line and exit status 2: whatever a damaged bundle makes the code
+   * below throw (errors included), it is a bundle that could not be verified.
+   */
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
+    try {
+      return verify();
+    } catch (Throwable e) { // NOPMD: the command's boundary, see above
+      System.err.println("error: " + oneLine(e));
+      return 2;
+    }
+  }
+
+  /** The message of {@code e} on one short line; the class name too unless it is one of ours. */
+  static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+    boolean ours = e instanceof ElasticRuntimeException || e instanceof IllegalArgumentException;
+    String text = ours && !message.isEmpty() ? message : e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+    return Quote.clip(text, 400);
+  }
+
+  private int verify() throws IOException {
     if (images < 1) {
       throw new IllegalArgumentException("--images must be >= 1, got " + images);
     }
-    try (Bundle bundle = bundlePath.getName().endsWith(".zip") ? Bundle.fromZip(bundlePath) : Bundle.fromDirectory(bundlePath);
+    PublicKey[] keys = new PublicKey[publicKeys.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = SigningKeys.publicKey(publicKeys.get(i), keyAlias,
+          new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
+    }
+    try (Bundle bundle = bundlePath.getName().endsWith(".zip") ? Bundle.fromZip(bundlePath, keys) : Bundle.fromDirectory(bundlePath, keys);
         DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(threads).build())) {
+      System.out.println(keys.length == 0 ? "signature: not checked (no --public-key)"
+          : "signature: " + BundleSignature.FILE_NAME + " is valid (key " + (keys.length == 1 ? "" : "among ")
+              + publicKeys + ")");
       BundleManifest m = bundle.manifest();
       Tolerance defaults = Tolerance.forPrecision(m.provenance().precision());
       Tolerance tol = new Tolerance(tolerance == null ? defaults.maxLogitDiff() : tolerance,
@@ -67,9 +119,6 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       report.print(System.out);
       return report.passed() ? 0 : 1;
-    } catch (ElasticRuntimeException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
     }
   }
 
@@ -79,7 +128,8 @@ public final class VerifyCommand implements Callable<Integer> {
     BundleManifest.Model expected = BundleExporter.model(c);
     BundleManifest.Model actual = bundle.manifest().model();
     if (!expected.equals(actual)) {
-      throw new IllegalArgumentException("the bundle's model " + actual + " is not the checkpoint's " + expected);
+      throw new IllegalArgumentException("the bundle's model " + Quote.clip(actual.toString(), 300)
+          + " is not the checkpoint's " + expected);
     }
     ImageSet test = run.loadData().test();
     int n = Math.min(images, test.size());

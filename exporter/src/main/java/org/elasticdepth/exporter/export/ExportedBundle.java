@@ -2,6 +2,7 @@ package org.elasticdepth.exporter.export;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +32,14 @@ public record ExportedBundle(BundleManifest manifest, Map<String, byte[]> files)
    * @throws BundleException if a target exists and {@code force} is false, or on I/O errors
    */
   public void write(Path dir, Path zip, boolean force) {
+    write(dir, zip, force, null);
+  }
+
+  /**
+   * As {@link #write(Path, Path, boolean)}, each copy signed with {@code signingKey} (EC P-256) into
+   * manifest.json.sig when it is not null.
+   */
+  public void write(Path dir, Path zip, boolean force, PrivateKey signingKey) {
     if (!force) {
       for (Path target : zip == null ? new Path[] {dir} : new Path[] {dir, zip}) {
         if (Files.exists(target)) {
@@ -38,9 +47,9 @@ public record ExportedBundle(BundleManifest manifest, Map<String, byte[]> files)
         }
       }
     }
-    BundleWriter.writeDirectory(manifest, files, dir, force);
+    BundleWriter.writeDirectory(manifest, files, dir, force, signingKey);
     if (zip != null) {
-      BundleWriter.writeZip(manifest, files, zip, force);
+      BundleWriter.writeZip(manifest, files, zip, force, signingKey);
     }
   }
 }

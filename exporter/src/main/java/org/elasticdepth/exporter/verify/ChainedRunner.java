@@ -39,7 +39,7 @@ public final class ChainedRunner implements AutoCloseable {
       close();
       throw e;
     }
-    image = ByteBuffer.allocateDirect(manifest.input().elementCount() * Float.BYTES).order(ByteOrder.nativeOrder());
+    image = ByteBuffer.allocateDirect(Math.multiplyExact(manifest.input().elementCount(), Float.BYTES)).order(ByteOrder.nativeOrder());
   }
 
   public BundleManifest manifest() {

@@ -70,8 +70,8 @@ public final class DepthPlanner {
     }
 
     // Accumulate depth 1, then add block by block while both budgets hold.
-    long memory = costs.stem().memoryBytes() + costs.head().memoryBytes() + costs.block(1).memoryBytes();
-    long latency = nanos(costs.stem(), flopsPerNano) + nanos(costs.head(), flopsPerNano) + nanos(costs.block(1), flopsPerNano);
+    long memory = sum(sum(costs.stem().memoryBytes(), costs.head().memoryBytes()), costs.block(1).memoryBytes());
+    long latency = sum(sum(nanos(costs.stem(), flopsPerNano), nanos(costs.head(), flopsPerNano)), nanos(costs.block(1), flopsPerNano));
     if (memory > budget.memoryBytes()) {
       throw new BudgetException(Constraint.MEMORY, "memory budget " + Units.bytes(budget.memoryBytes())
           + " is below the minimum this bundle needs: stem + block 1 + head = " + Units.bytes(memory));
@@ -85,8 +85,8 @@ public final class DepthPlanner {
     String why = null;
     while (depth < cap) {
       GraphCost next = costs.block(depth + 1);
-      long nextMemory = memory + next.memoryBytes();
-      long nextLatency = latency + nanos(next, flopsPerNano) + (headAfterEveryBlock ? nanos(costs.head(), flopsPerNano) : 0);
+      long nextMemory = sum(memory, next.memoryBytes());
+      long nextLatency = sum(sum(latency, nanos(next, flopsPerNano)), headAfterEveryBlock ? nanos(costs.head(), flopsPerNano) : 0);
       if (nextMemory > budget.memoryBytes()) {
         limitedBy = Constraint.MEMORY;
         why = "block " + (depth + 1) + " would raise memory to " + Units.bytes(nextMemory)
@@ -121,11 +121,17 @@ public final class DepthPlanner {
     long nanos = 0;
     for (GraphCost b : costs.blocks()) {
       if (b.measured() && b.flops() > 0) {
-        flops += b.flops();
-        nanos += b.measuredNanos();
+        flops = sum(flops, b.flops());
+        nanos = sum(nanos, b.measuredNanos());
       }
     }
     return flops > 0 && nanos > 0 ? (double) flops / nanos : assumedFlopsPerSecond / 1e9;
+  }
+
+  /** a + b for non-negative costs, saturating at Long.MAX_VALUE: an overflow must never look cheap. */
+  private static long sum(long a, long b) {
+    long s = a + b;
+    return s < 0 ? Long.MAX_VALUE : s;
   }
 
   private static long nanos(GraphCost cost, double flopsPerNano) {

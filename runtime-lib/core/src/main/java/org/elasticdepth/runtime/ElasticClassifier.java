@@ -5,6 +5,7 @@ import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.elasticdepth.runtime.Classification.StageKind;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.BundleSignature;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.GraphException;
 import org.elasticdepth.runtime.spi.LoadedGraph;
@@ -129,6 +131,11 @@ public final class ElasticClassifier implements AutoCloseable {
    * @throws GraphException if the executor cannot load a graph
    */
   public static ElasticClassifier create(Bundle bundle, BlockExecutor executor, Options options) {
+    Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(options, "options");
+    if (!options.requiredSigners().isEmpty()) {
+      bundle.requireSignedBy(options.requiredSigners().toArray(new PublicKey[0]));
+    }
     return start(new ElasticClassifier(bundle, false, executor, options));
   }
 
@@ -139,17 +146,22 @@ public final class ElasticClassifier implements AutoCloseable {
 
   /** Opens the bundle directory {@code dir}; the classifier closes it. */
   public static ElasticClassifier fromDirectory(File dir, BlockExecutor executor, Options options) {
-    return owning(Bundle.fromDirectory(dir), executor, options);
+    return owning(Bundle.fromDirectory(dir, signers(options)), executor, options);
   }
 
   /** Opens the bundle zip {@code zip}; the classifier closes it. */
   public static ElasticClassifier fromZip(File zip, BlockExecutor executor, Options options) {
-    return owning(Bundle.fromZip(zip), executor, options);
+    return owning(Bundle.fromZip(zip, signers(options)), executor, options);
   }
 
   /** Uses bundle files already in memory (e.g. Android assets), keyed by file name. */
   public static ElasticClassifier fromBuffers(Map<String, ByteBuffer> files, BlockExecutor executor, Options options) {
-    return owning(Bundle.fromBuffers(files), executor, options);
+    return owning(Bundle.fromBuffers(files, signers(options)), executor, options);
+  }
+
+  /** The keys the bundle must be signed by, checked before its manifest is parsed. */
+  private static PublicKey[] signers(Options options) {
+    return Objects.requireNonNull(options, "options").requiredSigners().toArray(new PublicKey[0]);
   }
 
   private static ElasticClassifier owning(Bundle bundle, BlockExecutor executor, Options options) {
@@ -315,7 +327,7 @@ public final class ElasticClassifier implements AutoCloseable {
       bundle.verifyAll();
     }
     DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock); // fail fast, before loading anything
-    input = ByteBuffer.allocateDirect(inputElements * Float.BYTES).order(ByteOrder.nativeOrder());
+    input = ByteBuffer.allocateDirect(Math.multiplyExact(inputElements, Float.BYTES)).order(ByteOrder.nativeOrder());
     stem = load(manifest.graphs().stem(), 0);
     head = load(manifest.graphs().head(), manifest.depth() + 1);
     resize(initial.depth());
@@ -461,11 +473,12 @@ public final class ElasticClassifier implements AutoCloseable {
   }
 
   private ByteBuffer zeros(int elements) {
-    if (zeros == null || zeros.capacity() < elements * Float.BYTES) {
-      zeros = ByteBuffer.allocateDirect(elements * Float.BYTES).order(ByteOrder.nativeOrder());
+    int bytes = Math.multiplyExact(elements, Float.BYTES); // bounded by BundleLimits.MAX_TENSOR_BYTES
+    if (zeros == null || zeros.capacity() < bytes) {
+      zeros = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
     ByteBuffer view = zeros.duplicate().order(ByteOrder.nativeOrder());
-    ((Buffer) view).limit(elements * Float.BYTES);
+    ((Buffer) view).limit(bytes);
     return view;
   }
 
@@ -637,6 +650,7 @@ public final class ElasticClassifier implements AutoCloseable {
     private final boolean verifyAllGraphs;
     private final boolean evaluateEveryLayer;
     private final double assumedFlopsPerSecond;
+    private final List<PublicKey> requiredSigners;
 
     private Options(Builder b) {
       exitPolicy = b.exitPolicy;
@@ -645,6 +659,7 @@ public final class ElasticClassifier implements AutoCloseable {
       verifyAllGraphs = b.verifyAllGraphs;
       evaluateEveryLayer = b.evaluateEveryLayer;
       assumedFlopsPerSecond = b.assumedFlopsPerSecond;
+      requiredSigners = b.requiredSigners;
     }
 
     /** Never exit early, unlimited budget, 2 warm-up runs, hashes checked as graphs load. */
@@ -664,7 +679,8 @@ public final class ElasticClassifier implements AutoCloseable {
           .setWarmUpRuns(warmUpRuns)
           .setVerifyAllGraphs(verifyAllGraphs)
           .setEvaluateEveryLayer(evaluateEveryLayer)
-          .setAssumedFlopsPerSecond(assumedFlopsPerSecond);
+          .setAssumedFlopsPerSecond(assumedFlopsPerSecond)
+          .setRequiredSigners(requiredSigners);
     }
 
     public ExitPolicy exitPolicy() {
@@ -691,10 +707,16 @@ public final class ElasticClassifier implements AutoCloseable {
       return assumedFlopsPerSecond;
     }
 
+    /** The keys one of which must have signed the bundle; empty when signatures are not checked. */
+    public List<PublicKey> requiredSigners() {
+      return requiredSigners;
+    }
+
     @Override
     public String toString() {
       return "Options{" + exitPolicy + ", " + budget + ", warmUpRuns=" + warmUpRuns + ", verifyAllGraphs="
-          + verifyAllGraphs + ", evaluateEveryLayer=" + evaluateEveryLayer + "}";
+          + verifyAllGraphs + ", evaluateEveryLayer=" + evaluateEveryLayer
+          + (requiredSigners.isEmpty() ? "" : ", requiredSigners=" + requiredSigners.size()) + "}";
     }
 
     /** Mutable, not thread-safe; {@link #build()} checks every value. */
@@ -708,8 +730,33 @@ public final class ElasticClassifier implements AutoCloseable {
       private boolean verifyAllGraphs;
       private boolean evaluateEveryLayer;
       private double assumedFlopsPerSecond = DepthPlanner.DEFAULT_FLOPS_PER_SECOND;
+      private List<PublicKey> requiredSigners = java.util.Collections.emptyList();
 
       private Builder() {}
+
+      /**
+       * Accept only bundles whose manifest.json is signed by one of {@code keys} (EC P-256, see
+       * {@link org.elasticdepth.runtime.bundle.BundleSignature}; read them with {@link
+       * org.elasticdepth.runtime.bundle.PemKeys}), for apps that load bundles from outside their
+       * APK. The {@code from...} factories check the signature before parsing the manifest; {@link
+       * ElasticClassifier#create(Bundle, BlockExecutor, Options)} checks the opened bundle. An unsigned or otherwise signed bundle fails with a
+       * {@link org.elasticdepth.runtime.bundle.BundleException} of problem {@code SIGNATURE}.
+       * Default: no signature required.
+       *
+       * @throws IllegalArgumentException if {@code keys} is empty or holds a null or non-P-256 key
+       */
+      public Builder requireSignedBy(PublicKey... keys) {
+        if (keys == null || keys.length == 0) {
+          throw new IllegalArgumentException("requireSignedBy needs at least one public key");
+        }
+        this.requiredSigners = BundleSignature.checkedKeys(keys);
+        return this;
+      }
+
+      private Builder setRequiredSigners(List<PublicKey> keys) {
+        this.requiredSigners = keys;
+        return this;
+      }
 
       /** When to stop before the planned depth; default {@link ExitPolicy#never()}. */
       public Builder setExitPolicy(ExitPolicy exitPolicy) {

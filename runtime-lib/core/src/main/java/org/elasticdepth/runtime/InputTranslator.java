@@ -49,7 +49,7 @@ public final class InputTranslator {
 
   /** Floats in one translated image: height x width x channels. */
   public int elementCount() {
-    return height * width * channels;
+    return Math.multiplyExact(Math.multiplyExact(height, width), channels);
   }
 
   /** Translates {@code argb} (row-major {@code 0xAARRGGBB}, as {@code Bitmap.getPixels}) into a new array. */

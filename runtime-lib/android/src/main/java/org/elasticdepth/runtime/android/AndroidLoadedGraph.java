@@ -51,12 +51,12 @@ final class AndroidLoadedGraph implements LoadedGraph {
     this.delegate = delegate;
     this.target = target;
     this.owner = target.accelerator() == Accelerator.GPU ? Thread.currentThread() : null;
-    this.inputBytes = spec.inputs().get(0).elementCount() * Float.BYTES;
+    this.inputBytes = Math.toIntExact(spec.inputs().get(0).byteCount()); // <= BundleLimits.MAX_TENSOR_BYTES
     this.staging = ByteBuffer.allocateDirect(inputBytes).order(ByteOrder.nativeOrder());
     this.outputs = new ByteBuffer[spec.outputs().size()];
     this.outputViews = new ByteBuffer[outputs.length];
     for (int i = 0; i < outputs.length; i++) {
-      outputs[i] = ByteBuffer.allocateDirect(spec.outputs().get(i).elementCount() * Float.BYTES).order(ByteOrder.nativeOrder());
+      outputs[i] = ByteBuffer.allocateDirect(Math.toIntExact(spec.outputs().get(i).byteCount())).order(ByteOrder.nativeOrder());
       outputViews[i] = outputs[i].asReadOnlyBuffer().order(ByteOrder.nativeOrder());
       outputMap.put(i, outputs[i]);
     }

@@ -3,6 +3,7 @@ package org.elasticdepth.runtime.android;
 import android.content.Context;
 import android.content.res.AssetFileDescriptor;
 import android.content.res.AssetManager;
+import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -55,16 +56,40 @@ public final class AssetBundles {
     return new BundleSource() {
       @Override
       public ByteBuffer read(String fileName) throws IOException {
+        return read(fileName, Integer.MAX_VALUE - 8);
+      }
+
+      @Override
+      public long size(String fileName) throws IOException {
         String path = prefix + fileName;
-        if (fileName.endsWith(".json")) {
-          return readFully(assets, path, false);
-        }
         try {
-          return assets.map(path).order(ByteOrder.nativeOrder());
+          return assets.length(path);
+        } catch (FileNotFoundException compressedOrMissing) {
+          // Count a compressed asset by inflating it without keeping it (apps store graphs uncompressed).
+          return countBytes(assets, path);
+        }
+      }
+
+      @Override
+      public ByteBuffer read(String fileName, long maxBytes) throws IOException {
+        String path = prefix + fileName;
+        if (fileName.endsWith(".json") || fileName.endsWith(".sig")) {
+          return readFully(assets, path, false, maxBytes);
+        }
+        long length;
+        try {
+          length = assets.length(path);
         } catch (FileNotFoundException compressedOrMissing) {
           // openFd refuses compressed assets with the same exception it uses for missing ones.
-          return readFully(assets, path, true);
+          return readFully(assets, path, true, maxBytes);
         }
+        BundleSource.requireAtMost(this, fileName, length, maxBytes);
+        return assets.map(path).order(ByteOrder.nativeOrder());
+      }
+
+      @Override
+      public boolean buffersAreFree() {
+        return true; // mappings of the read-only APK (a compressed graph's copy is kept like the mapping would be)
       }
 
       @Override
@@ -94,14 +119,49 @@ public final class AssetBundles {
     return d.isEmpty() ? "" : d + "/";
   }
 
-  /** The whole asset in a buffer ({@code direct} for graphs TFLite reads), or null if there is none. */
-  private static ByteBuffer readFully(Assets assets, String path, boolean direct) throws IOException {
-    byte[] bytes;
+  /** The length of a streamed (compressed) asset, counted without keeping it; -1 if there is none. */
+  private static long countBytes(Assets assets, String path) throws IOException {
+    InputStream in;
     try {
-      bytes = BundleSource.readAll(assets.open(path));
+      in = assets.open(path);
+    } catch (FileNotFoundException missing) {
+      return -1;
+    }
+    long count = 0;
+    try (InputStream stream = in) {
+      byte[] chunk = new byte[64 * 1024];
+      for (int n; (n = stream.read(chunk)) > 0; ) {
+        count += n;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The whole asset in a buffer ({@code direct} for graphs TFLite reads), or null if there is none;
+   * refused as soon as it exceeds {@code maxBytes}.
+   */
+  private static ByteBuffer readFully(Assets assets, String path, boolean direct, long maxBytes) throws IOException {
+    InputStream in;
+    try {
+      in = assets.open(path);
     } catch (FileNotFoundException missing) {
       return null;
     }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (InputStream stream = in) {
+      byte[] chunk = new byte[64 * 1024];
+      long total = 0;
+      for (int n; (n = stream.read(chunk)) > 0; ) {
+        total += n;
+        if (total > maxBytes) {
+          throw new BundleException(BundleException.Problem.INTEGRITY, path + " in assets has more than the "
+              + maxBytes + " bytes expected");
+        }
+        out.write(chunk, 0, n);
+      }
+    }
+    byte[] bytes = out.toByteArray();
     ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bytes.length) : ByteBuffer.allocate(bytes.length);
     buffer.order(ByteOrder.nativeOrder()).put(bytes);
     ((Buffer) buffer).flip(); // through Buffer: ByteBuffer.flip() does not exist before Android 8
@@ -112,6 +172,14 @@ public final class AssetBundles {
   interface Assets {
     /** Maps an uncompressed asset; {@link FileNotFoundException} if it is compressed or missing. */
     ByteBuffer map(String path) throws IOException;
+
+    /**
+     * The length of an uncompressed asset, without mapping it; {@link FileNotFoundException} if it
+     * is compressed or missing. The default maps it.
+     */
+    default long length(String path) throws IOException {
+      return map(path).remaining();
+    }
 
     /** Streams an asset; {@link FileNotFoundException} if it is missing. */
     InputStream open(String path) throws IOException;
@@ -131,6 +199,13 @@ public final class AssetBundles {
           FileChannel channel = in.getChannel()) {
         // An uncompressed asset is a byte range of the APK; the mapping outlives the descriptor.
         return channel.map(FileChannel.MapMode.READ_ONLY, fd.getStartOffset(), fd.getDeclaredLength());
+      }
+    }
+
+    @Override
+    public long length(String path) throws IOException {
+      try (AssetFileDescriptor fd = assets.openFd(path)) {
+        return fd.getDeclaredLength();
       }
     }
 

@@ -489,7 +489,7 @@ public final class BenchmarkSuite {
   }
 
   private static ByteBuffer direct(float[] values) {
-    ByteBuffer b = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder());
+    ByteBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(values.length, Float.BYTES)).order(ByteOrder.nativeOrder());
     fill(b, values);
     return b;
   }

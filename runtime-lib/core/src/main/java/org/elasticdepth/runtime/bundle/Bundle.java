@@ -3,19 +3,28 @@ package org.elasticdepth.runtime.bundle;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteOrder;
+import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 
 /**
  * An opened bundle: its validated manifest and verified access to its graphs.
  *
- * <p>Opening reads and validates the manifest and checks that every graph file exists with the
- * size the manifest gives; it does not read the graphs. {@link #graph} hashes a graph before
- * handing it out, so an interpreter never sees bytes that differ from what the exporter wrote (a
- * truncated or tampered file becomes a {@link BundleException}, never a native crash). {@link
- * #verifyAll} hashes everything up front.
+ * <p>Opening reads the manifest (refused unread above {@link BundleLimits#MAX_MANIFEST_BYTES}),
+ * checks its signature when signers are required (before parsing it, see {@link
+ * BundleSignature}), parses and validates it, and checks that every graph file exists with the
+ * size the manifest gives, from the file's length: it reads no graph. {@link #graph} reads a graph
+ * (refusing a file longer than the manifest says before reading or mapping it) and hashes it
+ * before handing it out, so an interpreter never sees bytes that differ from what the exporter
+ * wrote (a truncated or tampered file becomes a {@link BundleException}, never a native crash).
+ * When the source's buffers cost nothing to keep ({@link BundleSource#buffersAreFree()}: mapped
+ * files, in-memory buffers) the verified buffer is kept and handed out again, so each graph is
+ * read and hashed once however often it is loaded; the bytes handed out are always the bytes
+ * that were hashed. {@link #verifyAll} hashes everything up front.
  *
  * <p>Thread safety: safe for concurrent use once opened; {@link #close} must not race with other
  * calls.
@@ -23,54 +32,74 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 public final class Bundle implements AutoCloseable {
   private final BundleSource source;
   private final BundleManifest manifest;
+  private final byte[] manifestBytes; // exactly the bytes parsed, for signature checks
+  private final Map<String, ByteBuffer> verified = new ConcurrentHashMap<>();
 
-  private Bundle(BundleSource source, BundleManifest manifest) {
+  private Bundle(BundleSource source, BundleManifest manifest, byte[] manifestBytes) {
     this.source = source;
     this.manifest = manifest;
+    this.manifestBytes = manifestBytes;
   }
 
-  /** Opens a bundle directory (graphs are memory-mapped). */
-  public static Bundle fromDirectory(File dir) {
+  /**
+   * Opens a bundle directory (graphs are memory-mapped). With {@code requiredSigners}, the
+   * bundle must be signed by one of them ({@link #requireSignedBy}).
+   */
+  public static Bundle fromDirectory(File dir, PublicKey... requiredSigners) {
     if (!dir.isDirectory()) {
       throw new BundleException(Problem.MISSING_FILE, "bundle directory " + dir + " does not exist");
     }
-    return open(BundleSource.directory(dir));
+    return open(BundleSource.directory(dir), requiredSigners);
   }
 
   /** Opens a bundle zip (manifest.json at the root or in one top-level folder). */
-  public static Bundle fromZip(File zip) {
+  public static Bundle fromZip(File zip, PublicKey... requiredSigners) {
     if (!zip.isFile()) {
       throw new BundleException(Problem.MISSING_FILE, "bundle zip " + zip + " does not exist");
     }
+    BundleSource source;
     try {
-      return open(BundleSource.zip(zip));
+      source = BundleSource.zip(zip);
     } catch (IOException e) {
-      throw new BundleException(Problem.IO, "cannot read bundle zip " + zip + ": " + e.getMessage(), e);
+      throw new BundleException(Problem.IO, "cannot read bundle zip " + zip + ": " + Quote.clip(e.getMessage()), e);
     }
+    return open(source, requiredSigners);
   }
 
   /** Opens a bundle whose files are already in memory, keyed by file name. */
-  public static Bundle fromBuffers(Map<String, ByteBuffer> files) {
-    return open(BundleSource.buffers(files));
+  public static Bundle fromBuffers(Map<String, ByteBuffer> files, PublicKey... requiredSigners) {
+    return open(BundleSource.buffers(files), requiredSigners);
   }
 
-  /** Opens a bundle from any source; on failure the source is closed. */
-  public static Bundle open(BundleSource source) {
+  /**
+   * Opens a bundle from any source; on failure the source is closed. With {@code
+   * requiredSigners}, manifest.json must carry a valid signature by one of them, checked before
+   * the manifest is parsed; with none, signatures are not looked at.
+   *
+   * @throws BundleException {@link Problem#SIGNATURE} if signers are required and the bundle is
+   *     unsigned or not signed by one of them; another problem for any other defect
+   */
+  public static Bundle open(BundleSource source, PublicKey... requiredSigners) {
+    List<PublicKey> signers = BundleSignature.checkedKeys(requiredSigners);
     try {
-      ByteBuffer json = source.read(BundleManifest.FILE_NAME);
+      ByteBuffer json = source.read(BundleManifest.FILE_NAME, BundleLimits.MAX_MANIFEST_BYTES);
       if (json == null) {
         throw new BundleException(Problem.MISSING_FILE, source.describe() + " has no " + BundleManifest.FILE_NAME);
       }
-      BundleManifest manifest = ManifestJson.parse(StandardCharsets.UTF_8.decode(json.duplicate()).toString());
-      Bundle bundle = new Bundle(source, manifest);
-      for (Graph g : manifest.graphs().all()) {
-        bundle.content(g); // existence and size; hashes are checked when a graph is used
+      byte[] manifestBytes = new byte[json.remaining()];
+      json.duplicate().get(manifestBytes);
+      if (!signers.isEmpty()) {
+        BundleSignature.verify(manifestBytes, readSignature(source), signers);
+      }
+      Bundle bundle = new Bundle(source, ManifestJson.parse(ByteBuffer.wrap(manifestBytes)), manifestBytes);
+      for (Graph g : bundle.manifest.graphs().all()) {
+        bundle.checkSize(g);
       }
       return bundle;
     } catch (IOException e) {
       closeQuietly(source);
-      throw new BundleException(Problem.IO, "cannot read bundle " + source.describe() + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
+      throw new BundleException(Problem.IO, "cannot read bundle " + source.describe() + ": " + Quote.clip(e.getMessage()), e);
+    } catch (RuntimeException | Error e) {
       closeQuietly(source);
       throw e;
     }
@@ -86,19 +115,68 @@ public final class Bundle implements AutoCloseable {
   }
 
   /**
+   * Checks that manifest.json, exactly as this bundle parsed it, carries a valid signature
+   * ({@link BundleSignature#FILE_NAME}) by one of {@code trusted}. The manifest holds every
+   * graph's SHA-256 and size and every graph is hashed before use, so this covers the whole
+   * bundle.
+   *
+   * @throws BundleException {@link Problem#SIGNATURE} if unsigned, signed by another key, or
+   *     modified after signing
+   * @throws IllegalArgumentException if {@code trusted} is empty or holds a key that is not EC P-256
+   */
+  public void requireSignedBy(PublicKey... trusted) {
+    List<PublicKey> keys = BundleSignature.checkedKeys(trusted);
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("requireSignedBy needs at least one public key");
+    }
+    try {
+      BundleSignature.verify(manifestBytes, readSignature(source), keys);
+    } catch (IOException e) {
+      throw new BundleException(Problem.IO, "cannot read " + BundleSignature.FILE_NAME + " in " + source.describe()
+          + ": " + Quote.clip(e.getMessage()), e);
+    }
+  }
+
+  /** The signature file's bytes, or null when the bundle has none. */
+  private static byte[] readSignature(BundleSource source) throws IOException {
+    ByteBuffer sig = source.read(BundleSignature.FILE_NAME, BundleLimits.MAX_SIGNATURE_BYTES);
+    if (sig == null) {
+      return null;
+    }
+    byte[] bytes = new byte[sig.remaining()];
+    sig.duplicate().get(bytes);
+    return bytes;
+  }
+
+  /**
    * The verified bytes of {@code graph}: a read-only, native-order buffer (memory-mapped for
    * directories) positioned at 0.
    *
    * @throws BundleException if the file is missing, of the wrong size, or its SHA-256 differs
    */
   public ByteBuffer graph(Graph graph) {
+    String key = graph.file() + " " + graph.sha256() + " " + graph.bytes();
+    ByteBuffer kept = verified.get(key);
+    if (kept != null) {
+      return view(kept);
+    }
     ByteBuffer content = content(graph);
-    String actual = Sha256.hex(content);
+    String actual;
+    try {
+      actual = Sha256.hex(content);
+    } catch (InternalError e) {
+      // The JVM's report of a fault in a memory-mapped file that shrank after it was mapped.
+      throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
+          + " changed while it was being read", e);
+    }
     if (!actual.equals(graph.sha256())) {
       throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
           + " has SHA-256 " + actual + " but the manifest says " + graph.sha256() + " (corrupted or tampered)");
     }
-    return content;
+    if (source.buffersAreFree()) {
+      verified.putIfAbsent(key, content);
+    }
+    return view(content);
   }
 
   /** Hashes every graph now, so that later loads cannot fail on integrity. */
@@ -108,45 +186,58 @@ public final class Bundle implements AutoCloseable {
     }
   }
 
+  private static ByteBuffer view(ByteBuffer content) {
+    return content.duplicate().order(ByteOrder.nativeOrder());
+  }
+
+  /** Existence and size from the file's length, without reading it. */
+  private void checkSize(Graph graph) throws IOException {
+    long size = source.size(graph.file());
+    if (size < 0) {
+      throw missing(graph);
+    }
+    if (size != graph.bytes()) {
+      throw wrongSize(graph, size);
+    }
+  }
+
   private ByteBuffer content(Graph graph) {
     ByteBuffer content;
     try {
-      content = source.read(graph.file());
+      content = source.read(graph.file(), graph.bytes());
     } catch (IOException e) {
-      throw new BundleException(Problem.IO, "cannot read " + graph.file() + " in " + source.describe() + ": " + e.getMessage(), e);
+      throw new BundleException(Problem.IO, "cannot read " + graph.file() + " in " + source.describe() + ": "
+          + Quote.clip(e.getMessage()), e);
     }
     if (content == null) {
-      throw new BundleException(Problem.MISSING_FILE, source.describe() + " has no " + graph.file() + " named by the manifest");
+      throw missing(graph);
     }
     if (content.remaining() != graph.bytes()) {
-      throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe() + " has "
-          + content.remaining() + " bytes but the manifest says " + graph.bytes() + " (truncated or replaced)");
+      throw wrongSize(graph, content.remaining());
     }
     return content;
   }
 
   /**
-   * The SHA-256 of manifest.json exactly as stored: names the bundle a result was measured on
-   * (the manifest holds every graph's hash, so this covers the graphs too).
-   *
-   * @throws BundleException if the manifest can no longer be read
+   * The SHA-256 of manifest.json exactly as parsed: names the bundle a result was measured on (the
+   * manifest holds every graph's hash, so this covers the graphs too).
    */
   public String manifestSha256() {
-    ByteBuffer json;
-    try {
-      json = source.read(BundleManifest.FILE_NAME);
-    } catch (IOException e) {
-      throw new BundleException(Problem.IO, "cannot read " + BundleManifest.FILE_NAME + " in " + source.describe() + ": "
-          + e.getMessage(), e);
-    }
-    if (json == null) {
-      throw new BundleException(Problem.MISSING_FILE, source.describe() + " has no " + BundleManifest.FILE_NAME);
-    }
-    return Sha256.hex(json);
+    return Sha256.hex(ByteBuffer.wrap(manifestBytes));
+  }
+
+  private BundleException missing(Graph graph) {
+    return new BundleException(Problem.MISSING_FILE, source.describe() + " has no " + graph.file() + " named by the manifest");
+  }
+
+  private BundleException wrongSize(Graph graph, long size) {
+    return new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe() + " has "
+        + size + " bytes but the manifest says " + graph.bytes() + " (truncated or replaced)");
   }
 
   @Override
   public void close() {
+    verified.clear();
     closeQuietly(source);
   }
 

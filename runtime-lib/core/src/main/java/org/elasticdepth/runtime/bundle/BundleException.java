@@ -21,7 +21,12 @@ public class BundleException extends ElasticRuntimeException {
     /** A file's size or SHA-256 differs from the manifest: truncated, corrupted or tampered. */
     INTEGRITY,
     /** The bundle could not be read or written (I/O). */
-    IO
+    IO,
+    /**
+     * A signature was required and manifest.json is unsigned, signed by another key, or changed
+     * after signing ({@link BundleSignature}).
+     */
+    SIGNATURE
   }
 
   private final Problem problem;

@@ -18,7 +18,10 @@ import java.util.Objects;
  *   ...
  *   head.tflite      CLS feature [1,D] -> logits [1,C]   (one head, shared by every layer)
  *   full.tflite      optional: image -> logits at full depth (reference and benchmarks)
+ *   manifest.json.sig  optional: signature of manifest.json, see {@link BundleSignature}
  * </pre>
+ *
+ * <p>What a manifest may declare is bounded by {@link BundleLimits}.
  *
  * <p>All value types are immutable; lists are unmodifiable copies. Instances are created by
  * {@link ManifestJson#parse} (which validates) or by the exporter, and checked by {@link
@@ -106,9 +109,13 @@ public record BundleManifest(
       return std.clone();
     }
 
-    /** Number of floats in one input image. */
+    /**
+     * Number of floats in one input image.
+     *
+     * @throws ArithmeticException if it does not fit an int (never for a validated manifest, see {@link BundleLimits})
+     */
     public int elementCount() {
-      return height * width * channels;
+      return Math.multiplyExact(Math.multiplyExact(height, width), channels);
     }
 
     @Override
@@ -141,13 +148,22 @@ public record BundleManifest(
       return shape.clone();
     }
 
-    /** Number of float elements. */
+    /**
+     * Number of float elements.
+     *
+     * @throws ArithmeticException if it does not fit an int (never for a validated manifest, see {@link BundleLimits})
+     */
     public int elementCount() {
       int n = 1;
       for (int d : shape) {
-        n *= d;
+        n = Math.multiplyExact(n, d);
       }
       return n;
+    }
+
+    /** Bytes of the tensor as float32 ({@link #elementCount()} x 4, in long arithmetic). */
+    public long byteCount() {
+      return (long) Float.BYTES * elementCount();
     }
 
     @Override
@@ -162,7 +178,8 @@ public record BundleManifest(
 
     @Override
     public String toString() {
-      return name + Arrays.toString(shape);
+      // Names come from the bundle: clipped, as everything from a bundle that reaches a message.
+      return Quote.clip(name) + (shape.length <= BundleLimits.MAX_RANK ? Arrays.toString(shape) : "[rank " + shape.length + "]");
     }
   }
 
@@ -191,19 +208,19 @@ public record BundleManifest(
 
     /** Bytes of the input and output tensors together (float32): what every run needs at least. */
     public long ioTensorBytes() {
-      long elements = 0;
+      long total = 0;
       for (Tensor t : inputs) {
-        elements += t.elementCount();
+        total = Math.addExact(total, t.byteCount());
       }
       for (Tensor t : outputs) {
-        elements += t.elementCount();
+        total = Math.addExact(total, t.byteCount());
       }
-      return Float.BYTES * elements;
+      return total;
     }
 
     /** The least any executor keeps resident for this graph: its file plus its input and output tensors. */
     public long minimumResidentBytes() {
-      return bytes + ioTensorBytes();
+      return Math.addExact(bytes, ioTensorBytes());
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,7 +38,17 @@ public final class BundleWriter {
    * force}, and is then replaced only after the new bundle is complete.
    */
   public static void writeDirectory(BundleManifest manifest, Map<String, byte[]> graphs, Path out, boolean force) {
+    writeDirectory(manifest, graphs, out, force, null);
+  }
+
+  /**
+   * As {@link #writeDirectory(BundleManifest, Map, Path, boolean)}, signed with {@code signingKey}
+   * (an EC P-256 key) into {@link BundleSignature#FILE_NAME} when it is not null.
+   */
+  public static void writeDirectory(BundleManifest manifest, Map<String, byte[]> graphs, Path out, boolean force,
+      PrivateKey signingKey) {
     byte[] json = checked(manifest, graphs);
+    byte[] signature = signingKey == null ? null : BundleSignature.sign(json, signingKey);
     Path target = out.toAbsolutePath().normalize();
     if (Files.exists(target) && !force) {
       throw new BundleException(Problem.IO, target + " already exists; pass --force to replace it");
@@ -48,6 +59,9 @@ public final class BundleWriter {
       tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
       publish(tmp, "rwxr-xr-x");
       Files.write(tmp.resolve(BundleManifest.FILE_NAME), json);
+      if (signature != null) {
+        Files.write(tmp.resolve(BundleSignature.FILE_NAME), signature);
+      }
       for (Map.Entry<String, byte[]> e : graphs.entrySet()) {
         Files.write(tmp.resolve(e.getKey()), e.getValue());
       }
@@ -72,7 +86,14 @@ public final class BundleWriter {
 
   /** Writes the same content as one zip file (manifest first), atomically. */
   public static void writeZip(BundleManifest manifest, Map<String, byte[]> graphs, Path zip, boolean force) {
+    writeZip(manifest, graphs, zip, force, null);
+  }
+
+  /** As {@link #writeZip(BundleManifest, Map, Path, boolean)}, signed with {@code signingKey} when it is not null. */
+  public static void writeZip(BundleManifest manifest, Map<String, byte[]> graphs, Path zip, boolean force,
+      PrivateKey signingKey) {
     byte[] json = checked(manifest, graphs);
+    byte[] signature = signingKey == null ? null : BundleSignature.sign(json, signingKey);
     Path target = zip.toAbsolutePath().normalize();
     if (Files.exists(target) && !force) {
       throw new BundleException(Problem.IO, target + " already exists; pass --force to replace it");
@@ -84,6 +105,10 @@ public final class BundleWriter {
       try (OutputStream file = Files.newOutputStream(tmp); ZipOutputStream out = new ZipOutputStream(file)) {
         out.putNextEntry(new ZipEntry(BundleManifest.FILE_NAME));
         out.write(json);
+        if (signature != null) {
+          out.putNextEntry(new ZipEntry(BundleSignature.FILE_NAME));
+          out.write(signature);
+        }
         for (Map.Entry<String, byte[]> e : graphs.entrySet()) {
           out.putNextEntry(new ZipEntry(e.getKey()));
           out.write(e.getValue());

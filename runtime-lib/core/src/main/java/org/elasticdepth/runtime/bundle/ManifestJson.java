@@ -4,9 +4,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -36,17 +36,27 @@ public final class ManifestJson {
    *     Problem#INCONSISTENT} when the fields contradict each other
    */
   public static BundleManifest parse(String json) {
-    JsonElement root;
-    try {
-      root = JsonParser.parseString(json);
-    } catch (JsonParseException | IllegalStateException e) {
-      throw new BundleException(Problem.MALFORMED_MANIFEST, "manifest.json is not valid JSON: " + e.getMessage(), e);
+    return parse(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Parses and fully validates a manifest from its UTF-8 bytes (the remaining bytes of {@code
+   * utf8}; its position does not move): strict JSON only (see {@link StrictJson}), at most {@link
+   * BundleLimits#MAX_MANIFEST_BYTES}.
+   *
+   * @throws BundleException as {@link #parse(String)}
+   */
+  public static BundleManifest parse(ByteBuffer utf8) {
+    if (utf8.remaining() > BundleLimits.MAX_MANIFEST_BYTES) {
+      throw new BundleException(Problem.MALFORMED_MANIFEST, BundleManifest.FILE_NAME + " has " + utf8.remaining()
+          + " bytes, more than the limit of " + BundleLimits.MAX_MANIFEST_BYTES);
     }
+    JsonElement root = StrictJson.parse(BundleManifest.FILE_NAME, utf8);
     Node manifest = new Node("manifest", root).object();
     String format = manifest.get("format").string();
     if (!BundleManifest.FORMAT.equals(format)) {
       throw new BundleException(Problem.UNSUPPORTED_VERSION,
-          "manifest.format is \"" + format + "\", expected \"" + BundleManifest.FORMAT + "\"");
+          "manifest.format is " + Quote.of(format) + ", expected \"" + BundleManifest.FORMAT + "\"");
     }
     int version = manifest.get("formatVersion").integer();
     if (version < 1 || version > BundleManifest.FORMAT_VERSION) {
@@ -165,9 +175,9 @@ public final class ManifestJson {
         n.get("height").integer(),
         n.get("width").integer(),
         n.get("channels").integer(),
-        (float) n.get("scale").number(),
-        toFloats(n.get("mean").list(Node::number)),
-        toFloats(n.get("std").list(Node::number)),
+        n.get("scale").floatValue(),
+        toFloats(n.get("mean").list(Node::floatValue)),
+        toFloats(n.get("std").list(Node::floatValue)),
         n.get("resize").string());
   }
 
@@ -263,10 +273,10 @@ public final class ManifestJson {
     return a;
   }
 
-  private static float[] toFloats(List<Double> values) {
+  private static float[] toFloats(List<Float> values) {
     float[] out = new float[values.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i).floatValue();
+      out[i] = values.get(i);
     }
     return out;
   }
@@ -305,7 +315,12 @@ public final class ManifestJson {
       if (!element.isJsonPrimitive() || !element.getAsJsonPrimitive().isString()) {
         throw malformed("must be a string");
       }
-      return element.getAsString();
+      String s = element.getAsString();
+      if (s.length() > BundleLimits.MAX_STRING_CHARS) {
+        throw malformed("has " + s.length() + " characters, more than the limit of " + BundleLimits.MAX_STRING_CHARS
+            + ": " + Quote.of(s));
+      }
+      return s;
     }
 
     double number() {
@@ -320,9 +335,18 @@ public final class ManifestJson {
     long longValue() {
       double v = number();
       if (v != Math.rint(v) || Math.abs(v) > 9.007199254740992E15) {
-        throw malformed("must be an integer, got " + element);
+        throw malformed("must be an integer, got " + Quote.clip(String.valueOf(v)));
       }
       return primitiveNumber().getAsLong();
+    }
+
+    /** A number that is finite as a float (1e39 is not: it would become Infinity). */
+    float floatValue() {
+      double v = number();
+      if (Math.abs(v) > Float.MAX_VALUE) {
+        throw malformed("is " + v + ", beyond the range of a float");
+      }
+      return (float) v;
     }
 
     int integer() {

@@ -22,6 +22,7 @@ public final class ManifestValidator {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   // File names stay inside the bundle: no separators, no "..", no hidden files.
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*\\.tflite");
+  private static final int MAX_FILE_NAME_CHARS = 128;
 
   private ManifestValidator() {}
 
@@ -30,40 +31,57 @@ public final class ManifestValidator {
     require(m.model() != null && m.input() != null && m.labels() != null && m.graphs() != null
         && m.provenance() != null, Problem.MALFORMED_MANIFEST, "manifest misses model, input, labels, graphs or provenance");
     Model model = m.model();
-    positive("model.imageSize", model.imageSize());
-    positive("model.channels", model.channels());
-    positive("model.patchSize", model.patchSize());
-    positive("model.dim", model.dim());
-    positive("model.depth", model.depth());
-    positive("model.heads", model.heads());
-    positive("model.mlpDim", model.mlpDim());
-    positive("model.numClasses", model.numClasses());
+    within("model.imageSize", model.imageSize(), BundleLimits.MAX_IMAGE_SIZE);
+    within("model.channels", model.channels(), BundleLimits.MAX_CHANNELS);
+    within("model.patchSize", model.patchSize(), BundleLimits.MAX_IMAGE_SIZE);
+    within("model.dim", model.dim(), BundleLimits.MAX_WIDTH);
+    within("model.depth", model.depth(), BundleLimits.MAX_DEPTH);
+    within("model.heads", model.heads(), BundleLimits.MAX_HEADS);
+    within("model.mlpDim", model.mlpDim(), BundleLimits.MAX_WIDTH);
+    within("model.numClasses", model.numClasses(), BundleLimits.MAX_CLASSES);
     require(model.imageSize() % model.patchSize() == 0, Problem.INCONSISTENT,
         "model.imageSize " + model.imageSize() + " is not a multiple of model.patchSize " + model.patchSize());
     require(model.dim() % model.heads() == 0, Problem.INCONSISTENT,
         "model.dim " + model.dim() + " is not divisible by model.heads " + model.heads());
-    int grid = model.imageSize() / model.patchSize();
+    long grid = model.imageSize() / model.patchSize();
     require(model.tokens() == grid * grid + 1, Problem.INCONSISTENT,
         "model.tokens is " + model.tokens() + " but (imageSize/patchSize)^2 + 1 = " + (grid * grid + 1));
-    require(model.layerNormEpsilon() > 0, Problem.MALFORMED_MANIFEST, "model.layerNormEpsilon must be > 0");
+    within("model.tokens", model.tokens(), BundleLimits.MAX_TOKENS);
+    require(model.layerNormEpsilon() > 0 && model.layerNormEpsilon() < 1, Problem.MALFORMED_MANIFEST,
+        "model.layerNormEpsilon must be in (0, 1), got " + model.layerNormEpsilon());
 
     Input input = m.input();
-    require("NHWC".equals(input.layout()), Problem.INCONSISTENT, "input.layout must be NHWC, got " + input.layout());
+    require("NHWC".equals(input.layout()), Problem.INCONSISTENT, "input.layout must be NHWC, got " + Quote.of(input.layout()));
     require(input.height() == model.imageSize() && input.width() == model.imageSize(), Problem.INCONSISTENT,
         "input is " + input.height() + "x" + input.width() + " but model.imageSize is " + model.imageSize());
     require(input.channels() == model.channels(), Problem.INCONSISTENT,
         "input.channels " + input.channels() + " != model.channels " + model.channels());
     require(input.mean().length == input.channels() && input.std().length == input.channels(), Problem.INCONSISTENT,
         "input.mean and input.std need one value per channel (" + input.channels() + ")");
-    for (float s : input.std()) {
-      require(s > 0 && Float.isFinite(s), Problem.MALFORMED_MANIFEST, "input.std values must be > 0");
+    // Normalisation must be plausible, not merely positive: 1e-45 or 1e39 turn every input into
+    // infinities or zeros, which the graphs would then compute on silently.
+    float[] mean = input.mean();
+    float[] std = input.std();
+    for (int c = 0; c < mean.length; c++) {
+      require(Math.abs(mean[c]) <= BundleLimits.MAX_ABS_MEAN, Problem.MALFORMED_MANIFEST, "input.mean[" + c + "] is "
+          + mean[c] + "; a plausible mean is within +-" + BundleLimits.MAX_ABS_MEAN);
+      require(std[c] >= BundleLimits.MIN_STD && std[c] <= BundleLimits.MAX_STD, Problem.MALFORMED_MANIFEST,
+          "input.std[" + c + "] is " + std[c] + "; a plausible standard deviation is within ["
+              + BundleLimits.MIN_STD + ", " + BundleLimits.MAX_STD + "]");
     }
-    require(input.scale() > 0 && Float.isFinite(input.scale()), Problem.MALFORMED_MANIFEST, "input.scale must be > 0");
+    require(input.scale() >= BundleLimits.MIN_SCALE && input.scale() <= BundleLimits.MAX_SCALE, Problem.MALFORMED_MANIFEST,
+        "input.scale is " + input.scale() + "; a plausible scale is within [" + BundleLimits.MIN_SCALE + ", "
+            + BundleLimits.MAX_SCALE + "] (1/255 for 8-bit pictures)");
     require("center-crop".equals(input.resize()) || "stretch".equals(input.resize()), Problem.MALFORMED_MANIFEST,
-        "input.resize must be center-crop or stretch, got " + input.resize());
+        "input.resize must be center-crop or stretch, got " + Quote.of(input.resize()));
 
     require(m.labels().size() == model.numClasses(), Problem.INCONSISTENT,
         "labels has " + m.labels().size() + " entries but model.numClasses is " + model.numClasses());
+    for (int i = 0; i < m.labels().size(); i++) {
+      String label = m.labels().get(i);
+      require(label != null && label.length() <= BundleLimits.MAX_STRING_CHARS, Problem.MALFORMED_MANIFEST,
+          "labels[" + i + "] must be a string of at most " + BundleLimits.MAX_STRING_CHARS + " characters");
+    }
     require(m.graphs().blocks().size() == model.depth(), Problem.INCONSISTENT,
         "graphs.blocks has " + m.graphs().blocks().size() + " graphs but model.depth is " + model.depth());
 
@@ -105,13 +123,19 @@ public final class ManifestValidator {
 
   private static void graph(String path, Graph g, Set<String> files, List<int[]> inputs, List<int[]> outputs) {
     require(g != null, Problem.MALFORMED_MANIFEST, path + " is missing");
-    require(g.file() != null && FILE_NAME.matcher(g.file()).matches(), Problem.MALFORMED_MANIFEST,
-        path + ".file must be a plain *.tflite file name inside the bundle, got " + g.file());
+    require(g.file() != null && g.file().length() <= MAX_FILE_NAME_CHARS && FILE_NAME.matcher(g.file()).matches(),
+        Problem.MALFORMED_MANIFEST, path + ".file must be a plain *.tflite file name inside the bundle (at most "
+            + MAX_FILE_NAME_CHARS + " characters), got " + Quote.of(g.file()));
     require(files.add(g.file()), Problem.INCONSISTENT, path + ".file " + g.file() + " is used by two graphs");
     require(g.sha256() != null && SHA256.matcher(g.sha256()).matches(), Problem.MALFORMED_MANIFEST,
         path + ".sha256 must be 64 lower-case hex digits");
-    require(g.bytes() > 0, Problem.MALFORMED_MANIFEST, path + ".bytes must be > 0");
-    require(g.params() >= 0 && g.flops() >= 0, Problem.MALFORMED_MANIFEST, path + ".params and .flops must be >= 0");
+    require(g.bytes() > 0 && g.bytes() <= BundleLimits.MAX_GRAPH_BYTES, Problem.MALFORMED_MANIFEST,
+        path + ".bytes must be in 1.." + BundleLimits.MAX_GRAPH_BYTES + ", got " + g.bytes());
+    // Every parameter is stored in the file with at least one byte.
+    require(g.params() >= 0 && g.params() <= g.bytes(), Problem.MALFORMED_MANIFEST,
+        path + ".params must be in 0..bytes (" + g.bytes() + "), got " + g.params());
+    require(g.flops() >= 0 && g.flops() <= BundleLimits.MAX_FLOPS, Problem.MALFORMED_MANIFEST,
+        path + ".flops must be in 0.." + BundleLimits.MAX_FLOPS + ", got " + g.flops());
     signature(path + ".inputs", g.inputs(), inputs);
     signature(path + ".outputs", g.outputs(), outputs);
   }
@@ -120,13 +144,38 @@ public final class ManifestValidator {
     require(actual.size() == expected.size(), Problem.INCONSISTENT,
         path + " has " + actual.size() + " tensors, expected " + expected.size());
     for (int i = 0; i < expected.size(); i++) {
-      require(Arrays.equals(actual.get(i).shape(), expected.get(i)), Problem.INCONSISTENT,
-          path + "[" + i + "] " + actual.get(i) + " should have shape " + Arrays.toString(expected.get(i)));
+      Tensor t = actual.get(i);
+      require(t.name() != null && t.name().length() <= BundleLimits.MAX_STRING_CHARS, Problem.MALFORMED_MANIFEST,
+          path + "[" + i + "].name must be a string of at most " + BundleLimits.MAX_STRING_CHARS + " characters");
+      require(Arrays.equals(t.shape(), expected.get(i)), Problem.INCONSISTENT, path + "[" + i + "] "
+          + Quote.of(t.name()) + " " + shapeText(t.shape()) + " should have shape " + Arrays.toString(expected.get(i)));
+      long bytes = tensorBytes(t.shape());
+      require(bytes <= BundleLimits.MAX_TENSOR_BYTES, Problem.MALFORMED_MANIFEST, path + "[" + i + "] "
+          + Arrays.toString(expected.get(i)) + " needs " + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes)
+          + " bytes, more than the limit of " + BundleLimits.MAX_TENSOR_BYTES + " for one tensor");
     }
   }
 
-  private static void positive(String field, int value) {
-    require(value > 0, Problem.MALFORMED_MANIFEST, field + " must be > 0, got " + value);
+  /** Bytes of a float32 tensor of {@code shape}, or Long.MAX_VALUE when that does not fit a long. */
+  private static long tensorBytes(int[] shape) {
+    try {
+      long bytes = Float.BYTES;
+      for (int d : shape) {
+        bytes = Math.multiplyExact(bytes, (long) d);
+      }
+      return bytes;
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** A shape for messages: a hostile one may have millions of dimensions. */
+  private static String shapeText(int[] shape) {
+    return shape.length <= BundleLimits.MAX_RANK ? Arrays.toString(shape) : "of rank " + shape.length;
+  }
+
+  private static void within(String field, int value, int max) {
+    require(value > 0 && value <= max, Problem.MALFORMED_MANIFEST, field + " must be in 1.." + max + ", got " + value);
   }
 
   private static void unit(String field, double value) {
