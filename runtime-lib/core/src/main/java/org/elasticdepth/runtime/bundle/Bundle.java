@@ -4,18 +4,24 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.graph.GraphStructure;
+import org.elasticdepth.runtime.bundle.graph.GraphValidator;
+import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
 
 /**
  * An opened bundle: its validated manifest and verified access to its graphs.
  *
- * <p>Opening reads and validates the manifest and checks that every graph file exists with the
- * size the manifest gives; it does not read the graphs. {@link #graph} hashes a graph before
- * handing it out, so an interpreter never sees bytes that differ from what the exporter wrote (a
- * truncated or tampered file becomes a {@link BundleException}, never a native crash). {@link
- * #verifyAll} hashes everything up front.
+ * <p>Opening reads and validates the manifest, checks that every graph file exists with the size
+ * the manifest gives, and checks every graph's structure with {@link GraphValidator} (indices,
+ * operator vocabulary, shapes by inference, buffer sizes, signature, activation bound: a few
+ * milliseconds, no hashing). {@link #graph} hashes a graph and validates it again before handing it
+ * out, so an interpreter never sees bytes that differ from what the exporter wrote or that break
+ * the format's structure (a truncated, tampered or malformed file becomes a {@link
+ * BundleException}, never a native crash). {@link #verifyAll} hashes everything up front.
  *
  * <p>Thread safety: safe for concurrent use once opened; {@link #close} must not race with other
  * calls.
@@ -23,6 +29,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 public final class Bundle implements AutoCloseable {
   private final BundleSource source;
   private final BundleManifest manifest;
+  private final Map<String, GraphStructure> structures = new HashMap<>();
 
   private Bundle(BundleSource source, BundleManifest manifest) {
     this.source = source;
@@ -64,7 +71,8 @@ public final class Bundle implements AutoCloseable {
       BundleManifest manifest = ManifestJson.parse(StandardCharsets.UTF_8.decode(json.duplicate()).toString());
       Bundle bundle = new Bundle(source, manifest);
       for (Graph g : manifest.graphs().all()) {
-        bundle.content(g); // existence and size; hashes are checked when a graph is used
+        // Existence, size and structure; hashes are checked when a graph is used.
+        bundle.structures.put(g.file(), bundle.validateAtOpen(g, bundle.content(g)));
       }
       return bundle;
     } catch (IOException e) {
@@ -98,7 +106,39 @@ public final class Bundle implements AutoCloseable {
       throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
           + " has SHA-256 " + actual + " but the manifest says " + graph.sha256() + " (corrupted or tampered)");
     }
+    // Again after hashing: the file may have changed since it was validated at open.
+    if (!GraphValidator.validate(graph, content).equals(structure(graph))) {
+      throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe() + " changed since the bundle was opened");
+    }
     return content;
+  }
+
+  /**
+   * Validates a graph's structure before its hash is known. A graph that fails and whose hash also
+   * differs from the manifest's is reported as corrupted (the more useful diagnosis).
+   */
+  private GraphStructure validateAtOpen(Graph graph, ByteBuffer content) {
+    try {
+      return GraphValidator.validate(graph, content);
+    } catch (InvalidGraphException e) {
+      if (!Sha256.hex(content).equals(graph.sha256())) {
+        throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
+            + " does not match the SHA-256 in the manifest (corrupted or tampered): " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What the structural validation found for {@code graph} when the bundle was opened, e.g. its
+   * {@link GraphStructure#activationBytes() activation bound}, which the depth planner charges.
+   */
+  public GraphStructure structure(Graph graph) {
+    GraphStructure structure = structures.get(graph.file());
+    if (structure == null) {
+      throw new IllegalArgumentException(graph.file() + " is not a graph of this bundle");
+    }
+    return structure;
   }
 
   /** Hashes every graph now, so that later loads cannot fail on integrity. */
