@@ -234,7 +234,7 @@ public class EngineOnTfliteTest {
   @Test
   public void blocksBeyondThePlanAreNeverLoadedAndReplanningReleasesOrLoadsThem() {
     CountingExecutor counting = new CountingExecutor(tflite);
-    GraphCosts costs = GraphCosts.forExecutor(bundle.manifest(), counting);
+    GraphCosts costs = GraphCosts.forBundle(bundle, counting);
     long oneBlock = costs.stem().memoryBytes() + costs.head().memoryBytes() + costs.block(1).memoryBytes();
     Budget small = Budget.unlimited().withMemoryBytes(oneBlock);
     try (ElasticClassifier c = ElasticClassifier.create(bundle, counting, options().setBudget(small).build())) {
