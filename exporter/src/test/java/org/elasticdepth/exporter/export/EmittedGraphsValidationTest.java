@@ -49,6 +49,6 @@ public class EmittedGraphsValidationTest {
         }
       }
     }
-    assertEquals(2 * (4 * 3 + 6 + 3 + 3 + 2), graphs);
+    assertEquals(2 * ((6 + 3) + (3 + 3) + (2 + 3) + (2 + 3)), graphs); // precisions x (blocks + stem, head, full)
   }
 }

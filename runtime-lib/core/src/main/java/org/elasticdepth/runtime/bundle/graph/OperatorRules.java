@@ -235,6 +235,8 @@ final class OperatorRules {
     TensorInfo x = float32(in, 0);
     int[] shape = int32Constant(in, 1, -1);
     ReshapeOptions o = (ReshapeOptions) op.builtinOptions(new ReshapeOptions());
+    require(o.newShapeLength() == shape.length, Rule.OPTIONS, "RESHAPE new_shape has " + o.newShapeLength() + " values, its shape tensor "
+        + shape.length);
     int[] newShape = new int[o.newShapeLength()];
     for (int i = 0; i < newShape.length; i++) {
       newShape[i] = o.newShape(i);

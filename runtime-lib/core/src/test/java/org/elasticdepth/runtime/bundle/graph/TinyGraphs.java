@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
+import org.tensorflow.lite.schema.AddOptionsT;
 import org.tensorflow.lite.schema.BufferT;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
@@ -48,6 +49,15 @@ public final class TinyGraphs {
       }
     }
     throw new IllegalArgumentException("no graph of exactly " + bytes + " bytes (sizes are multiples of 4)");
+  }
+
+  /** A valid graph {@code output = input + input}: all activations, no reshaping, for shapes of any size. */
+  public static byte[] doubling(Tensor input, String outputName) {
+    Builder b = new Builder();
+    int x = b.tensor(input.name(), TensorType.FLOAT32, input.shape(), 0);
+    AddOptionsT options = new AddOptionsT();
+    int sum = b.op(BuiltinOperator.ADD, BuiltinOptions.AddOptions, options, outputName, input.shape(), x, x);
+    return b.finish(List.of(input), List.of(new Tensor(outputName, input.shape())), List.of(x), List.of(sum), "");
   }
 
   private static byte[] build(Tensor input, List<Tensor> outputs, int padding) {
