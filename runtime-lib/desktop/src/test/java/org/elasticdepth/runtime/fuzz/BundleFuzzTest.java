@@ -1,5 +1,6 @@
 package org.elasticdepth.runtime.fuzz;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
@@ -27,9 +28,19 @@ public class BundleFuzzTest {
     long seed = Long.getLong("fuzz.seed", 14);
     String work = System.getProperty("fuzz.work");
     FuzzSupervisor.Report report = FuzzSupervisor.run(APP_BUNDLE, work == null ? new File("target/fuzz").toPath()
-        : new File(work).toPath(), seed, seconds, System.out);
+        : new File(work).toPath(), seed, seconds, java.util.List.of(), System.out);
     System.out.println("fuzzing " + seconds + " s, seed " + seed + ": " + report);
     assertTrue("fuzzing found failures (cases under target/fuzz): " + report, report.clean());
     assertTrue("no case ran: " + report, report.executions() > 0);
+  }
+
+  @Test
+  public void aNativeCrashIsCaughtSavedAndFuzzingGoesOn() throws Exception {
+    java.nio.file.Path work = tmp.getRoot().toPath();
+    FuzzSupervisor.Report report = FuzzSupervisor.run(APP_BUNDLE, work, 14, 4, java.util.List.of("-D" + BundleFuzzer.CRASH_AT + "=1"),
+        System.out);
+    assertEquals(report.toString(), java.util.List.of(1L), report.crashes());
+    assertTrue("the case that crashed is written out: " + report, java.nio.file.Files.exists(work.resolve("crash-1/mutation.txt")));
+    assertTrue("a new child went on after the crash: " + report, report.executions() > 2 && !report.summaries().isEmpty());
   }
 }

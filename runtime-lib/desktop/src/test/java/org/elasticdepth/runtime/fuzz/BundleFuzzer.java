@@ -31,14 +31,27 @@ import org.elasticdepth.runtime.desktop.DesktopExecutor;
  * (anything else, an {@link OutOfMemoryError} included: a failure, written to {@code
  * untyped-CASE/}) or a hang (no answer in {@link #CASE_TIMEOUT_SECONDS}: exit status 3).
  *
- * <p>Arguments: {@code BUNDLE_DIR WORK_DIR SEED FROM SECONDS}. Prints one {@code FUZZ ...} summary
- * line; exit status 0 when every case was accepted or typed, 1 when some were untyped, 3 on a hang.
+ * <p>Arguments: {@code BUNDLE_DIR WORK_DIR SEED FROM SECONDS [TARGET_CLASS]}; the optional {@link
+ * Target} (a class with a public no-argument constructor) replaces the runtime, e.g. the exporter's
+ * {@code verify}. Prints one {@code FUZZ ...} summary line; exit status 0 when every case was
+ * accepted or typed, 1 when some were untyped, 3 on a hang.
  */
 public final class BundleFuzzer {
+  /** What one case is run through. */
+  public interface Target {
+    /**
+     * Runs the bundle in {@code dir}; returns the name of the outcome (accepted, a typed error);
+     * throws for anything untyped.
+     */
+    String attempt(File dir) throws Exception;
+  }
+
   static final int CASE_TIMEOUT_SECONDS = 30;
   static final String PROGRESS = "progress";
   static final int EXIT_UNTYPED = 1;
   static final int EXIT_HANG = 3;
+  /** System property: the case at which to crash the JVM natively on purpose (tests of the supervisor). */
+  static final String CRASH_AT = "fuzz.crashAt";
 
   private BundleFuzzer() {}
 
@@ -48,10 +61,12 @@ public final class BundleFuzzer {
     long seed = Long.parseLong(args[2]);
     long from = Long.parseLong(args[3]);
     double seconds = Double.parseDouble(args[4]);
-    System.exit(run(bundleDir, work, seed, from, seconds));
+    Target target = args.length > 5 ? (Target) Class.forName(args[5]).getConstructor().newInstance() : null;
+    System.exit(run(bundleDir, work, seed, from, seconds, target));
   }
 
-  static int run(File bundleDir, Path work, long seed, long from, double seconds) throws IOException, InterruptedException {
+  static int run(File bundleDir, Path work, long seed, long from, double seconds, Target custom)
+      throws IOException, InterruptedException {
     Map<String, byte[]> good = read(bundleDir);
     BundleMutator mutator = new BundleMutator(good, seed);
     Path dir = work.resolve("bundle");
@@ -81,7 +96,10 @@ public final class BundleFuzzer {
           changed.add(e.getKey());
         }
         Files.write(work.resolve(PROGRESS), Long.toString(i).getBytes(StandardCharsets.UTF_8));
-        Future<String> result = worker.submit(() -> attempt(dir.toFile(), executor));
+        if (i == Long.getLong(CRASH_AT, -1)) {
+          crashNatively(); // proves to FuzzSupervisorTest that a real SIGSEGV is caught, saved and survived
+        }
+        Future<String> result = worker.submit(() -> custom != null ? custom.attempt(dir.toFile()) : attempt(dir.toFile(), executor));
         String outcome;
         try {
           outcome = result.get(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -126,7 +144,19 @@ public final class BundleFuzzer {
     }
   }
 
-  static void saveCase(Path dir, BundleMutator.Mutant mutant) throws IOException {
+  /** A write to address 0: SIGSEGV, the JVM dies as it would in a broken native kernel. */
+  private static void crashNatively() {
+    try {
+      java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      Object unsafe = f.get(null);
+      unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
+    } catch (ReflectiveOperationException e) {
+      Runtime.getRuntime().halt(134);
+    }
+  }
+
+  public static void saveCase(Path dir, BundleMutator.Mutant mutant) throws IOException {
     Files.createDirectories(dir);
     for (Map.Entry<String, byte[]> e : mutant.files().entrySet()) {
       Files.write(dir.resolve(e.getKey()), e.getValue());

@@ -25,7 +25,7 @@ import org.elasticdepth.runtime.bundle.Sha256;
  * truncation, growth) and then fix the manifest's {@code sha256} and {@code bytes} for it, so only
  * the graph's structure can give it away.
  */
-final class BundleMutator {
+public final class BundleMutator {
   private static final int[] INTERESTING_INTS = {
     -1, 0, 1, 2, 3, 4, 7, 15, 16, 17, 63, 64, 65, 127, 128, 255, 256, 1024, 4096, 65535, 65536,
     1 << 20, 1 << 24, 1 << 27, 1 << 28, 1 << 30, Integer.MAX_VALUE, Integer.MIN_VALUE, -2, -128
@@ -36,13 +36,13 @@ final class BundleMutator {
   };
 
   /** One mutated bundle: the files that differ from the good bundle, and what was done. */
-  record Mutant(Map<String, byte[]> files, String description) {}
+  public record Mutant(Map<String, byte[]> files, String description) {}
 
   private final Map<String, byte[]> good;
   private final List<String> graphFiles = new ArrayList<>();
   private final long seed;
 
-  BundleMutator(Map<String, byte[]> good, long seed) {
+  public BundleMutator(Map<String, byte[]> good, long seed) {
     this.good = good;
     this.seed = seed;
     JsonObject graphs = manifest().getAsJsonObject("graphs");
@@ -56,7 +56,7 @@ final class BundleMutator {
     }
   }
 
-  Mutant mutant(long index) {
+  public Mutant mutant(long index) {
     Random random = new Random(seed * 0x9E3779B97F4A7C15L + index);
     return index % 2 == 0 ? manifestMutant(random) : graphMutant(random);
   }

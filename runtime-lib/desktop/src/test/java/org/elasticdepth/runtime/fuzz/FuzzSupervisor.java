@@ -23,7 +23,8 @@ import java.util.List;
  * </pre>
  *
  * or {@code mvn -o -pl runtime-lib/desktop -am verify -Dtest=BundleFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dfuzz.seconds=600}.
+ * -Dfuzz.seconds=600}. A fifth argument names another {@link BundleFuzzer.Target} to fuzz (e.g. the
+ * exporter's {@code org.elasticdepth.exporter.cli.VerifyFuzzTarget}, with the exporter's test classpath).
  */
 public final class FuzzSupervisor {
   /** What a fuzzing run found. */
@@ -42,13 +43,22 @@ public final class FuzzSupervisor {
   private FuzzSupervisor() {}
 
   public static void main(String[] args) throws Exception {
-    Report report = run(new File(args[0]), Path.of(args[1]), Long.parseLong(args[2]), Double.parseDouble(args[3]), System.out);
+    List<String> target = args.length > 4 ? List.of(args[4]) : List.of();
+    Report report = run(new File(args[0]), Path.of(args[1]), Long.parseLong(args[2]), Double.parseDouble(args[3]), List.of(),
+        target, System.out);
     System.out.println("FUZZ REPORT " + report);
     System.exit(report.clean() ? 0 : 1);
   }
 
-  public static Report run(File bundleDir, Path work, long seed, double seconds, PrintStream log)
+  /** Fuzzes the runtime for {@code seconds}; {@code jvmArguments} go to every child JVM (e.g. {@code -Dfuzz.crashAt=N}). */
+  public static Report run(File bundleDir, Path work, long seed, double seconds, List<String> jvmArguments, PrintStream log)
       throws IOException, InterruptedException {
+    return run(bundleDir, work, seed, seconds, jvmArguments, List.of(), log);
+  }
+
+  /** As above; {@code target} is empty (the runtime) or one {@link BundleFuzzer.Target} class name. */
+  public static Report run(File bundleDir, Path work, long seed, double seconds, List<String> jvmArguments,
+      List<String> target, PrintStream log) throws IOException, InterruptedException {
     Files.createDirectories(work);
     BundleMutator mutator = new BundleMutator(BundleFuzzer.read(bundleDir), seed);
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -64,12 +74,14 @@ public final class FuzzSupervisor {
         break;
       }
       Files.deleteIfExists(work.resolve(BundleFuzzer.PROGRESS));
-      Process child = new ProcessBuilder(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-          "-cp", System.getProperty("java.class.path"), BundleFuzzer.class.getName(),
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+          "-XX:ErrorFile=" + work.toAbsolutePath().resolve("hs_err_pid%p.log")));
+      command.addAll(jvmArguments);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), BundleFuzzer.class.getName(),
           bundleDir.getAbsolutePath(), work.toAbsolutePath().toString(), Long.toString(seed), Long.toString(from),
-          Double.toString(left))
-          .redirectErrorStream(true)
-          .start();
+          Double.toString(left)));
+      command.addAll(target);
+      Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
       String summary = null;
       try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = out.readLine()) != null; ) {
