@@ -29,7 +29,7 @@ import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
 public final class Bundle implements AutoCloseable {
   private final BundleSource source;
   private final BundleManifest manifest;
-  private final Map<String, GraphStructure> structures = new HashMap<>();
+  private final Map<Graph, GraphStructure> structures = new HashMap<>();
 
   private Bundle(BundleSource source, BundleManifest manifest) {
     this.source = source;
@@ -72,7 +72,7 @@ public final class Bundle implements AutoCloseable {
       Bundle bundle = new Bundle(source, manifest);
       for (Graph g : manifest.graphs().all()) {
         // Existence, size and structure; hashes are checked when a graph is used.
-        bundle.structures.put(g.file(), bundle.validateAtOpen(g, bundle.content(g)));
+        bundle.structures.put(g, bundle.validateAtOpen(g, bundle.content(g)));
       }
       return bundle;
     } catch (IOException e) {
@@ -134,7 +134,7 @@ public final class Bundle implements AutoCloseable {
    * {@link GraphStructure#activationBytes() activation bound}, which the depth planner charges.
    */
   public GraphStructure structure(Graph graph) {
-    GraphStructure structure = structures.get(graph.file());
+    GraphStructure structure = structures.get(graph);
     if (structure == null) {
       throw new IllegalArgumentException(graph.file() + " is not a graph of this bundle");
     }

@@ -74,7 +74,7 @@ public final class FuzzSupervisor {
         break;
       }
       Files.deleteIfExists(work.resolve(BundleFuzzer.PROGRESS));
-      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:-CreateCoredumpOnCrash",
           "-XX:ErrorFile=" + work.toAbsolutePath().resolve("hs_err_pid%p.log")));
       command.addAll(jvmArguments);
       command.addAll(List.of("-cp", System.getProperty("java.class.path"), BundleFuzzer.class.getName(),

@@ -93,17 +93,17 @@ final class OperatorRules {
         return conv2d(op, in, optionsType, output);
       case BuiltinOperator.ADD:
         options(optionsType, BuiltinOptions.AddOptions);
-        AddOptions add = (AddOptions) op.builtinOptions(new AddOptions());
+        AddOptions add = (AddOptions) present(op.builtinOptions(new AddOptions()));
         require(add.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on ADD");
         return elementwise(in, output);
       case BuiltinOperator.SUB:
         options(optionsType, BuiltinOptions.SubOptions);
-        SubOptions sub = (SubOptions) op.builtinOptions(new SubOptions());
+        SubOptions sub = (SubOptions) present(op.builtinOptions(new SubOptions()));
         require(sub.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on SUB");
         return elementwise(in, output);
       case BuiltinOperator.MUL:
         options(optionsType, BuiltinOptions.MulOptions);
-        MulOptions mul = (MulOptions) op.builtinOptions(new MulOptions());
+        MulOptions mul = (MulOptions) present(op.builtinOptions(new MulOptions()));
         require(mul.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on MUL");
         return elementwise(in, output);
       case BuiltinOperator.SQUARED_DIFFERENCE:
@@ -114,11 +114,11 @@ final class OperatorRules {
         return unary(in, output);
       case BuiltinOperator.GELU:
         options(optionsType, BuiltinOptions.GeluOptions);
-        op.builtinOptions(new GeluOptions()); // approximate or exact: both are GELU
+        present(op.builtinOptions(new GeluOptions())); // approximate or exact: both are GELU
         return unary(in, output);
       case BuiltinOperator.SOFTMAX:
         options(optionsType, BuiltinOptions.SoftmaxOptions);
-        float beta = ((SoftmaxOptions) op.builtinOptions(new SoftmaxOptions())).beta();
+        float beta = ((SoftmaxOptions) present(op.builtinOptions(new SoftmaxOptions()))).beta();
         require(beta == 1f, Rule.OPTIONS, "SOFTMAX beta " + beta + ", this format uses 1");
         return unary(in, output);
       case BuiltinOperator.MEAN:
@@ -145,7 +145,7 @@ final class OperatorRules {
   private long fullyConnected(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 3);
     options(optionsType, BuiltinOptions.FullyConnectedOptions);
-    FullyConnectedOptions o = (FullyConnectedOptions) op.builtinOptions(new FullyConnectedOptions());
+    FullyConnectedOptions o = (FullyConnectedOptions) present(op.builtinOptions(new FullyConnectedOptions()));
     require(o.fusedActivationFunction() == ActivationFunctionType.NONE && o.weightsFormat() == FullyConnectedOptionsWeightsFormat.DEFAULT
         && o.keepNumDims() && !o.asymmetricQuantizeInputs(), Rule.OPTIONS,
         "FULLY_CONNECTED options other than no activation, default weights, keep_num_dims");
@@ -166,7 +166,7 @@ final class OperatorRules {
   private long conv2d(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 3);
     options(optionsType, BuiltinOptions.Conv2DOptions);
-    Conv2DOptions o = (Conv2DOptions) op.builtinOptions(new Conv2DOptions());
+    Conv2DOptions o = (Conv2DOptions) present(op.builtinOptions(new Conv2DOptions()));
     int strideH = o.strideH();
     int strideW = o.strideW();
     require(o.padding() == Padding.VALID && o.fusedActivationFunction() == ActivationFunctionType.NONE
@@ -212,7 +212,7 @@ final class OperatorRules {
   private long mean(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 2);
     options(optionsType, BuiltinOptions.ReducerOptions);
-    require(((ReducerOptions) op.builtinOptions(new ReducerOptions())).keepDims(), Rule.OPTIONS, "MEAN without keep_dims");
+    require(((ReducerOptions) present(op.builtinOptions(new ReducerOptions()))).keepDims(), Rule.OPTIONS, "MEAN without keep_dims");
     TensorInfo x = float32(in, 0);
     int[] axes = int32Constant(in, 1, -1);
     require(axes.length >= 1 && axes.length <= x.rank(), Rule.OPTIONS, "MEAN over " + axes.length + " axes of " + x);
@@ -234,7 +234,7 @@ final class OperatorRules {
     options(optionsType, BuiltinOptions.ReshapeOptions);
     TensorInfo x = float32(in, 0);
     int[] shape = int32Constant(in, 1, -1);
-    ReshapeOptions o = (ReshapeOptions) op.builtinOptions(new ReshapeOptions());
+    ReshapeOptions o = (ReshapeOptions) present(op.builtinOptions(new ReshapeOptions()));
     require(o.newShapeLength() == shape.length, Rule.OPTIONS, "RESHAPE new_shape has " + o.newShapeLength() + " values, its shape tensor "
         + shape.length);
     int[] newShape = new int[o.newShapeLength()];
@@ -273,7 +273,7 @@ final class OperatorRules {
   private long batchMatMul(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 2);
     options(optionsType, BuiltinOptions.BatchMatMulOptions);
-    BatchMatMulOptions o = (BatchMatMulOptions) op.builtinOptions(new BatchMatMulOptions());
+    BatchMatMulOptions o = (BatchMatMulOptions) present(op.builtinOptions(new BatchMatMulOptions()));
     require(!o.adjX() && !o.asymmetricQuantizeInputs(), Rule.OPTIONS, "BATCH_MATMUL with adj_x or quantized inputs");
     TensorInfo a = float32(in, 0);
     TensorInfo b = float32(in, 1);
@@ -294,7 +294,7 @@ final class OperatorRules {
   private long concatenation(Operator op, int[] in, byte optionsType, TensorInfo output) {
     require(in.length >= 2, Rule.TENSOR_INDEX, "CONCATENATION of " + in.length + " inputs");
     options(optionsType, BuiltinOptions.ConcatenationOptions);
-    ConcatenationOptions o = (ConcatenationOptions) op.builtinOptions(new ConcatenationOptions());
+    ConcatenationOptions o = (ConcatenationOptions) present(op.builtinOptions(new ConcatenationOptions()));
     require(o.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on CONCATENATION");
     TensorInfo first = float32(in, 0);
     int axis = o.axis();
@@ -342,6 +342,12 @@ final class OperatorRules {
   }
 
   // ---------------------------------------------------------------- operands
+
+  /** The operator's options table, which must be there when its type is set. */
+  private <T> T present(T options) {
+    require(options != null, Rule.OPTIONS, "builtin options are declared but missing");
+    return options;
+  }
 
   private static String optionsName(byte type) {
     int i = type & 0xff;
