@@ -40,6 +40,8 @@ public class BundleFuzzTest {
     FuzzSupervisor.Report report = FuzzSupervisor.run(APP_BUNDLE, work, 14, 10, java.util.List.of("-D" + BundleFuzzer.CRASH_AT + "=0"),
         System.out);
     assertEquals(report.toString(), java.util.List.of(0L), report.crashes());
+    assertTrue("the JVM died of the signal, with a fatal error log: " + report,
+        java.nio.file.Files.list(work).anyMatch(p -> p.getFileName().toString().startsWith("hs_err_pid")));
     assertTrue("the case that crashed is written out: " + report, java.nio.file.Files.exists(work.resolve("crash-0/mutation.txt")));
     assertTrue("a new child went on after the crash: " + report, report.executions() > 1 && !report.summaries().isEmpty());
   }

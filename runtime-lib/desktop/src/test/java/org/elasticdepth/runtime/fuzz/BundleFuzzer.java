@@ -144,16 +144,15 @@ public final class BundleFuzzer {
     }
   }
 
-  /** A write to address 0: SIGSEGV, the JVM dies as it would in a broken native kernel. */
+  /** A native write to address 16: SIGSEGV in native code, the JVM dies as it would in a broken kernel. */
   private static void crashNatively() {
-    try {
-      java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      Object unsafe = f.get(null);
-      unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
-    } catch (ReflectiveOperationException e) {
-      Runtime.getRuntime().halt(134);
-    }
+    org.bytedeco.javacpp.Pointer bad = new org.bytedeco.javacpp.BytePointer() {
+      {
+        address = 16;
+      }
+    };
+    org.bytedeco.javacpp.Pointer.memset(bad, 1, 64);
+    Runtime.getRuntime().halt(134); // not reached
   }
 
   public static void saveCase(Path dir, BundleMutator.Mutant mutant) throws IOException {

@@ -93,12 +93,13 @@ final class FlatBufferBounds {
     for (int slot = 0; slot < sizes.length; slot++) {
       allowed |= 1 << slot;
     }
-    table(o, allowed, "builtin options " + type);
+    String what = "builtin options"; // the type is in the operator; messages stay cheap until they are needed
+    table(o, allowed, what);
     for (int slot = 0; slot < sizes.length; slot++) {
       if (sizes[slot] == VECTOR) {
-        vector(o, slot, 4, "builtin options " + type);
+        vector(o, slot, 4, what);
       } else {
-        scalar(o, slot, sizes[slot], "builtin options " + type);
+        scalar(o, slot, sizes[slot], what);
       }
     }
   }
@@ -157,13 +158,21 @@ final class FlatBufferBounds {
 
   /** Checks the table at {@code pos}: its vtable inside the buffer, and only {@code allowed} fields set. */
   private void table(int pos, int allowed, String what) {
-    require(pos >= 0 && pos % 4 == 0 && pos <= length - 4, what + " table at " + pos + " is outside the buffer or unaligned");
+    if (!(pos >= 0 && pos % 4 == 0 && pos <= length - 4)) {
+      throw fail(what + " table at " + pos + " is outside the buffer or unaligned");
+    }
     long vtable = (long) pos - bb.getInt(pos);
-    require(vtable >= 0 && vtable % 2 == 0 && vtable <= length - 4, what + " vtable at " + vtable + " is outside the buffer");
+    if (!(vtable >= 0 && vtable % 2 == 0 && vtable <= length - 4)) {
+      throw fail(what + " vtable at " + vtable + " is outside the buffer");
+    }
     int vsize = bb.getShort((int) vtable) & 0xffff;
     int tsize = bb.getShort((int) vtable + 2) & 0xffff;
-    require(vsize >= 4 && vsize % 2 == 0 && vtable + vsize <= length, what + " vtable of " + vsize + " bytes leaves the buffer");
-    require(tsize >= 4 && (long) pos + tsize <= length, what + " table of " + tsize + " bytes leaves the buffer");
+    if (!(vsize >= 4 && vsize % 2 == 0 && vtable + vsize <= length)) {
+      throw fail(what + " vtable of " + vsize + " bytes leaves the buffer");
+    }
+    if (!(tsize >= 4 && (long) pos + tsize <= length)) {
+      throw fail(what + " table of " + tsize + " bytes leaves the buffer");
+    }
     int slots = (vsize - 4) / 2;
     for (int slot = 0; slot < slots; slot++) {
       int offset = bb.getShort((int) vtable + 4 + 2 * slot) & 0xffff;
@@ -172,7 +181,9 @@ final class FlatBufferBounds {
           throw new InvalidGraphException(file, -1, Rule.UNKNOWN_FIELD, what + " sets field " + slot
               + ", which this format never writes");
         }
-        require(offset >= 4 && offset < tsize, what + " field " + slot + " lies outside its table");
+        if (!(offset >= 4 && offset < tsize)) {
+          throw fail(what + " field " + slot + " lies outside its table");
+        }
       }
     }
   }
@@ -190,7 +201,9 @@ final class FlatBufferBounds {
     }
     int tsize = bb.getShort(vtable + 2) & 0xffff;
     long pos = (long) table + offset;
-    require(offset + size <= tsize && pos + size <= length && pos % size == 0, what + " at " + pos + " leaves its table or is unaligned");
+    if (!(offset + size <= tsize && pos + size <= length && pos % size == 0)) {
+      throw fail(what + " at " + pos + " leaves its table or is unaligned");
+    }
     return (int) pos;
   }
 
@@ -200,9 +213,13 @@ final class FlatBufferBounds {
 
   /** The position an offset field at {@code pos} points to (uoffset_t, forward only). */
   private int target(int pos, String what) {
-    require(pos >= 0 && pos <= length - 4, what + " offset at " + pos + " is outside the buffer");
+    if (!(pos >= 0 && pos <= length - 4)) {
+      throw fail(what + " offset at " + pos + " is outside the buffer");
+    }
     long target = (pos & 0xffffffffL) + (bb.getInt(pos) & 0xffffffffL);
-    require(bb.getInt(pos) != 0 && target <= length - 4, what + " points outside the buffer");
+    if (!(bb.getInt(pos) != 0 && target <= length - 4)) {
+      throw fail(what + " points outside the buffer");
+    }
     return (int) target;
   }
 
@@ -213,9 +230,13 @@ final class FlatBufferBounds {
       return 0;
     }
     int v = target(field, what);
-    require(v % 4 == 0, what + " vector is unaligned");
+    if (!(v % 4 == 0)) {
+      throw fail(what + " vector is unaligned");
+    }
     long count = bb.getInt(v) & 0xffffffffL;
-    require(count * elementSize <= length - v - 4L, what + " claims " + count + " elements, more than the buffer holds");
+    if (!(count * elementSize <= length - v - 4L)) {
+      throw fail(what + " claims " + count + " elements, more than the buffer holds");
+    }
     return (int) count;
   }
 
@@ -226,8 +247,8 @@ final class FlatBufferBounds {
     }
     int v = target(field(table, slot, 4, what), what);
     for (int i = 0; i < count; i++) {
-      int element = target(v + 4 + 4 * i, what + "[" + i + "]");
-      table(element, allowed, what + "[" + i + "]");
+      int element = target(v + 4 + 4 * i, what); // "what" without the index: no string building per element
+      table(element, allowed, what);
       each.check(element);
     }
   }
@@ -236,13 +257,9 @@ final class FlatBufferBounds {
     int count = vector(table, slot, 1, what);
     if (count > 0) {
       int v = target(field(table, slot, 4, what), what);
-      require((long) v + 4 + count < length && bb.get(v + 4 + count) == 0, what + " is not zero-terminated inside the buffer");
-    }
-  }
-
-  private void require(boolean condition, String message) {
-    if (!condition) {
-      throw fail(message);
+      if (!((long) v + 4 + count < length && bb.get(v + 4 + count) == 0)) {
+        throw fail(what + " is not zero-terminated inside the buffer");
+      }
     }
   }
 

@@ -88,8 +88,12 @@ public final class GraphValidator {
     }
 
     GraphStructure run() {
-      require(model.version() == 3, -1, Rule.FLATBUFFER, "schema version " + model.version() + ", expected 3");
-      require(model.subgraphsLength() == 1, -1, Rule.STRUCTURE, model.subgraphsLength() + " subgraphs, expected exactly 1");
+      if (!(model.version() == 3)) {
+        throw new InvalidGraphException(file, -1, Rule.FLATBUFFER, "schema version " + model.version() + ", expected 3");
+      }
+      if (!(model.subgraphsLength() == 1)) {
+        throw new InvalidGraphException(file, -1, Rule.STRUCTURE, model.subgraphsLength() + " subgraphs, expected exactly 1");
+      }
       subgraph = model.subgraphs(0);
       readTensors();
       int[] inputs = intVector(subgraph.inputsLength(), subgraph::inputs);
@@ -103,12 +107,16 @@ public final class GraphValidator {
       OperatorRules rules = new OperatorRules(file, tensors);
       long temporaries = 0;
       int operators = subgraph.operatorsLength();
-      require(operators > 0, -1, Rule.STRUCTURE, "the graph has no operators");
+      if (!(operators > 0)) {
+        throw new InvalidGraphException(file, -1, Rule.STRUCTURE, "the graph has no operators");
+      }
       Operator op = new Operator();
       for (int i = 0; i < operators; i++) {
         subgraph.operators(op, i);
         long opcode = op.opcodeIndex();
-        require(opcode >= 0 && opcode < codes.length, i, Rule.OPCODE, "operator code index " + opcode + " of " + codes.length);
+        if (!(opcode >= 0 && opcode < codes.length)) {
+          throw new InvalidGraphException(file, i, Rule.OPCODE, "operator code index " + opcode + " of " + codes.length);
+        }
         int[] in = intVector(op.inputsLength(), op::inputs);
         int[] out = intVector(op.outputsLength(), op::outputs);
         for (int k = 0; k < in.length; k++) {
@@ -116,14 +124,24 @@ public final class GraphValidator {
           if (t == -1) {
             continue; // whether -1 is allowed here is the operator's rule
           }
-          require(t >= 0 && t < tensors.length, i, Rule.TENSOR_INDEX, "input " + k + " is tensor " + t + " of " + tensors.length);
-          require(written[t] || tensors[t].constant, i, Rule.DATAFLOW, "input " + k + " (" + tensors[t] + ") is read before any operator writes it");
+          if (!(t >= 0 && t < tensors.length)) {
+            throw new InvalidGraphException(file, i, Rule.TENSOR_INDEX, "input " + k + " is tensor " + t + " of " + tensors.length);
+          }
+          if (!(written[t] || tensors[t].constant)) {
+            throw new InvalidGraphException(file, i, Rule.DATAFLOW, "input " + k + " (" + tensors[t] + ") is read before any operator writes it");
+          }
         }
         for (int k = 0; k < out.length; k++) {
           int t = out[k];
-          require(t >= 0 && t < tensors.length, i, Rule.TENSOR_INDEX, "output " + k + " is tensor " + t + " of " + tensors.length);
-          require(!tensors[t].constant, i, Rule.DATAFLOW, "output " + k + " (" + tensors[t] + ") is a constant");
-          require(!written[t], i, Rule.DATAFLOW, "output " + k + " (" + tensors[t] + ") is already written (a graph input or an earlier output)");
+          if (!(t >= 0 && t < tensors.length)) {
+            throw new InvalidGraphException(file, i, Rule.TENSOR_INDEX, "output " + k + " is tensor " + t + " of " + tensors.length);
+          }
+          if (!(!tensors[t].constant)) {
+            throw new InvalidGraphException(file, i, Rule.DATAFLOW, "output " + k + " (" + tensors[t] + ") is a constant");
+          }
+          if (!(!written[t])) {
+            throw new InvalidGraphException(file, i, Rule.DATAFLOW, "output " + k + " (" + tensors[t] + ") is already written (a graph input or an earlier output)");
+          }
         }
         temporaries += rules.check(i, codes[(int) opcode], op, in, out);
         for (int t : out) {
@@ -131,54 +149,77 @@ public final class GraphValidator {
         }
       }
       for (int t : outputs) {
-        require(written[t], -1, Rule.DATAFLOW, "graph output " + tensors[t] + " is never written");
+        if (!(written[t])) {
+          throw new InvalidGraphException(file, -1, Rule.DATAFLOW, "graph output " + tensors[t] + " is never written");
+        }
       }
       return new GraphStructure(operators, tensors.length, activationBytes(written, temporaries), constantBytes());
     }
 
     private void readTensors() {
       int count = subgraph.tensorsLength();
-      require(count > 0, -1, Rule.STRUCTURE, "the graph has no tensors");
+      if (!(count > 0)) {
+        throw new InvalidGraphException(file, -1, Rule.STRUCTURE, "the graph has no tensors");
+      }
       int buffers = model.buffersLength();
-      require(buffers > 0, -1, Rule.BUFFER, "the graph has no buffers (buffer 0 is the empty sentinel)");
+      if (!(buffers > 0)) {
+        throw new InvalidGraphException(file, -1, Rule.BUFFER, "the graph has no buffers (buffer 0 is the empty sentinel)");
+      }
       Buffer sentinel = model.buffers(0);
-      require(sentinel.dataLength() == 0, -1, Rule.BUFFER, "buffer 0 must be empty, it holds " + sentinel.dataLength() + " bytes");
+      if (!(sentinel.dataLength() == 0)) {
+        throw new InvalidGraphException(file, -1, Rule.BUFFER, "buffer 0 must be empty, it holds " + sentinel.dataLength() + " bytes");
+      }
       tensors = new TensorInfo[count];
       Tensor t = new Tensor();
       Buffer b = new Buffer();
       for (int i = 0; i < count; i++) {
         subgraph.tensors(t, i);
         String name = t.name();
-        String label = "tensor " + i + " '" + shorten(name == null ? "" : name) + "'";
         byte type = t.type();
         int typeSize = typeSize(type);
-        require(typeSize > 0, -1, Rule.TENSOR_TYPE, label + " has type " + TensorTypes.name(type) + ", not float32, float16 or int32");
+        if (!(typeSize > 0)) {
+          throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " has type " + TensorTypes.name(type) + ", not float32, float16 or int32");
+        }
         int rank = t.shapeLength();
-        require(rank >= 1 && rank <= MAX_RANK, -1, Rule.TENSOR_SHAPE, label + " has rank " + rank + ", expected 1.." + MAX_RANK);
+        if (!(rank >= 1 && rank <= MAX_RANK)) {
+          throw new InvalidGraphException(file, -1, Rule.TENSOR_SHAPE, label(i, name) + " has rank " + rank + ", expected 1.." + MAX_RANK);
+        }
         int[] shape = new int[rank];
         long elements = 1;
         for (int d = 0; d < rank; d++) {
           shape[d] = t.shape(d);
-          require(shape[d] >= 1 && shape[d] <= MAX_DIM, -1, Rule.TENSOR_SHAPE, label + " has dimension " + shape[d]
-              + " (allowed 1.." + MAX_DIM + ")");
+          if (!(shape[d] >= 1 && shape[d] <= MAX_DIM)) {
+            throw new InvalidGraphException(file, -1, Rule.TENSOR_SHAPE, label(i, name) + " has dimension " + shape[d] + " (allowed 1.." + MAX_DIM + ")");
+          }
           elements *= shape[d]; // at most 4 factors of 2^20 would overflow: checked after each step
-          require(elements <= MAX_ELEMENTS, -1, Rule.TENSOR_SHAPE, label + " has more than " + MAX_ELEMENTS + " elements");
+          if (!(elements <= MAX_ELEMENTS)) {
+            throw new InvalidGraphException(file, -1, Rule.TENSOR_SHAPE, label(i, name) + " has more than " + MAX_ELEMENTS + " elements");
+          }
         }
         long buffer = t.buffer();
-        require(buffer >= 0 && buffer < buffers, -1, Rule.BUFFER, label + " uses buffer " + buffer + " of " + buffers);
+        if (!(buffer >= 0 && buffer < buffers)) {
+          throw new InvalidGraphException(file, -1, Rule.BUFFER, label(i, name) + " uses buffer " + buffer + " of " + buffers);
+        }
         model.buffers(b, (int) buffer);
         int data = b.dataLength();
         boolean constant = data > 0;
         if (constant) {
-          require(data == elements * typeSize, -1, Rule.BUFFER, label + " " + TensorTypes.name(type) + Arrays.toString(shape)
-              + " needs " + elements * typeSize + " bytes but its buffer has " + data);
+          if (!(data == elements * typeSize)) {
+            throw new InvalidGraphException(file, -1, Rule.BUFFER, label(i, name) + " " + TensorTypes.name(type) + Arrays.toString(shape) + " needs " + elements * typeSize + " bytes but its buffer has " + data);
+          }
         } else {
-          require(type == TensorType.FLOAT32, -1, Rule.TENSOR_TYPE, label + " is a " + TensorTypes.name(type)
-              + " activation; activations are float32");
+          if (!(type == TensorType.FLOAT32)) {
+            throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " is a " + TensorTypes.name(type) + " activation; activations are float32");
+          }
         }
         ByteBuffer values = constant && type == TensorType.INT32 ? b.dataAsByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN) : null;
         tensors[i] = new TensorInfo(i, name, type, shape, elements, constant, values);
       }
+    }
+
+    /** Built only for messages: string building per tensor would dominate validation time. */
+    private static String label(int index, String name) {
+      return "tensor " + index + " '" + shorten(name == null ? "" : name) + "'";
     }
 
     private OperatorCode[] readOperatorCodes() {
@@ -194,24 +235,34 @@ public final class GraphValidator {
     private void checkSignature(int[] inputs, int[] outputs) {
       checkEnds("input", inputs, spec.inputs());
       checkEnds("output", outputs, spec.outputs());
-      require(model.signatureDefsLength() == 1, -1, Rule.SIGNATURE, model.signatureDefsLength() + " signatures, expected 1");
+      if (!(model.signatureDefsLength() == 1)) {
+        throw new InvalidGraphException(file, -1, Rule.SIGNATURE, model.signatureDefsLength() + " signatures, expected 1");
+      }
       SignatureDef signature = model.signatureDefs(0);
-      require(signature.subgraphIndex() == 0, -1, Rule.SIGNATURE, "the signature names subgraph " + signature.subgraphIndex());
+      if (!(signature.subgraphIndex() == 0)) {
+        throw new InvalidGraphException(file, -1, Rule.SIGNATURE, "the signature names subgraph " + signature.subgraphIndex());
+      }
       checkSignatureMaps("input", signature.inputsLength(), signature::inputs, inputs, spec.inputs());
       checkSignatureMaps("output", signature.outputsLength(), signature::outputs, outputs, spec.outputs());
     }
 
     private void checkEnds(String role, int[] indices, List<BundleManifest.Tensor> expected) {
-      require(indices.length == expected.size(), -1, Rule.SIGNATURE, "the graph has " + indices.length + " " + role
-          + "s, the manifest lists " + expected.size());
+      if (!(indices.length == expected.size())) {
+        throw new InvalidGraphException(file, -1, Rule.SIGNATURE, "the graph has " + indices.length + " " + role + "s, the manifest lists " + expected.size());
+      }
       for (int k = 0; k < indices.length; k++) {
         int t = indices[k];
-        require(t >= 0 && t < tensors.length, -1, Rule.TENSOR_INDEX, role + " " + k + " is tensor " + t + " of " + tensors.length);
+        if (!(t >= 0 && t < tensors.length)) {
+          throw new InvalidGraphException(file, -1, Rule.TENSOR_INDEX, role + " " + k + " is tensor " + t + " of " + tensors.length);
+        }
         TensorInfo info = tensors[t];
-        require(!info.constant && info.type == TensorType.FLOAT32 && Arrays.equals(info.shape, expected.get(k).shape()),
-            -1, Rule.SIGNATURE, role + " " + k + " is " + info + " but the manifest says float32 " + expected.get(k));
+        if (!(!info.constant && info.type == TensorType.FLOAT32 && Arrays.equals(info.shape, expected.get(k).shape()))) {
+          throw new InvalidGraphException(file, -1, Rule.SIGNATURE, role + " " + k + " is " + info + " but the manifest says float32 " + expected.get(k));
+        }
         for (int j = 0; j < k; j++) {
-          require(indices[j] != t, -1, Rule.SIGNATURE, role + "s " + j + " and " + k + " are the same tensor " + info);
+          if (!(indices[j] != t)) {
+            throw new InvalidGraphException(file, -1, Rule.SIGNATURE, role + "s " + j + " and " + k + " are the same tensor " + info);
+          }
         }
       }
     }
@@ -221,13 +272,15 @@ public final class GraphValidator {
     }
 
     private void checkSignatureMaps(String role, int count, MapAt maps, int[] indices, List<BundleManifest.Tensor> expected) {
-      require(count == indices.length, -1, Rule.SIGNATURE, "the signature has " + count + " " + role + "s, the graph " + indices.length);
+      if (!(count == indices.length)) {
+        throw new InvalidGraphException(file, -1, Rule.SIGNATURE, "the signature has " + count + " " + role + "s, the graph " + indices.length);
+      }
       for (int k = 0; k < count; k++) {
         TensorMap map = maps.get(k);
         String name = map.name();
-        require(map.tensorIndex() == indices[k] && expected.get(k).name().equals(name), -1, Rule.SIGNATURE,
-            "signature " + role + " " + k + " is '" + shorten(String.valueOf(name)) + "' -> tensor " + map.tensorIndex()
-                + ", expected '" + expected.get(k).name() + "' -> tensor " + indices[k]);
+        if (!(map.tensorIndex() == indices[k] && expected.get(k).name().equals(name))) {
+          throw new InvalidGraphException(file, -1, Rule.SIGNATURE, "signature " + role + " " + k + " is '" + shorten(String.valueOf(name)) + "' -> tensor " + map.tensorIndex() + ", expected '" + expected.get(k).name() + "' -> tensor " + indices[k]);
+        }
       }
     }
 
@@ -238,8 +291,9 @@ public final class GraphValidator {
           total += align(t.bytes());
         }
       }
-      require(total <= MAX_ACTIVATION_BYTES, -1, Rule.ARENA, "activations need up to " + total + " bytes, over the cap of "
-          + MAX_ACTIVATION_BYTES);
+      if (!(total <= MAX_ACTIVATION_BYTES)) {
+        throw new InvalidGraphException(file, -1, Rule.ARENA, "activations need up to " + total + " bytes, over the cap of " + MAX_ACTIVATION_BYTES);
+      }
       return total;
     }
 
@@ -265,11 +319,6 @@ public final class GraphValidator {
       return values;
     }
 
-    private void require(boolean condition, int operator, Rule rule, String message) {
-      if (!condition) {
-        throw new InvalidGraphException(file, operator, rule, message);
-      }
-    }
   }
 
   static long align(long bytes) {

@@ -77,14 +77,22 @@ final class OperatorRules {
     index = i;
     int builtin = code.builtinCode();
     int version = emittedVersion(builtin);
-    require(version > 0, Rule.OPCODE, "builtin operator " + builtin + " is not in this format's vocabulary");
-    require(code.version() == version, Rule.OPCODE, BuiltinOperator.name(builtin) + " version " + code.version()
-        + ", this format emits version " + version);
-    require(code.deprecatedBuiltinCode() == (byte) Math.min(builtin, 127), Rule.OPCODE,
-        "deprecated_builtin_code " + code.deprecatedBuiltinCode() + " contradicts builtin_code " + builtin);
-    require(out.length == 1, Rule.TENSOR_INDEX, BuiltinOperator.name(builtin) + " has " + out.length + " outputs, expected 1");
+    if (!(version > 0)) {
+      throw fail(Rule.OPCODE, "builtin operator " + builtin + " is not in this format's vocabulary");
+    }
+    if (!(code.version() == version)) {
+      throw fail(Rule.OPCODE, BuiltinOperator.name(builtin) + " version " + code.version() + ", this format emits version " + version);
+    }
+    if (!(code.deprecatedBuiltinCode() == (byte) Math.min(builtin, 127))) {
+      throw fail(Rule.OPCODE, "deprecated_builtin_code " + code.deprecatedBuiltinCode() + " contradicts builtin_code " + builtin);
+    }
+    if (!(out.length == 1)) {
+      throw fail(Rule.TENSOR_INDEX, BuiltinOperator.name(builtin) + " has " + out.length + " outputs, expected 1");
+    }
     TensorInfo output = tensors[out[0]];
-    require(output.type == TensorType.FLOAT32, Rule.TENSOR_TYPE, "output " + output + " is not float32");
+    if (!(output.type == TensorType.FLOAT32)) {
+      throw fail(Rule.TENSOR_TYPE, "output " + output + " is not float32");
+    }
     byte optionsType = op.builtinOptionsType();
     switch (builtin) {
       case BuiltinOperator.FULLY_CONNECTED:
@@ -94,17 +102,23 @@ final class OperatorRules {
       case BuiltinOperator.ADD:
         options(optionsType, BuiltinOptions.AddOptions);
         AddOptions add = (AddOptions) present(op.builtinOptions(new AddOptions()));
-        require(add.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on ADD");
+        if (!(add.fusedActivationFunction() == ActivationFunctionType.NONE)) {
+          throw fail(Rule.OPTIONS, "fused activation on ADD");
+        }
         return elementwise(in, output);
       case BuiltinOperator.SUB:
         options(optionsType, BuiltinOptions.SubOptions);
         SubOptions sub = (SubOptions) present(op.builtinOptions(new SubOptions()));
-        require(sub.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on SUB");
+        if (!(sub.fusedActivationFunction() == ActivationFunctionType.NONE)) {
+          throw fail(Rule.OPTIONS, "fused activation on SUB");
+        }
         return elementwise(in, output);
       case BuiltinOperator.MUL:
         options(optionsType, BuiltinOptions.MulOptions);
         MulOptions mul = (MulOptions) present(op.builtinOptions(new MulOptions()));
-        require(mul.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on MUL");
+        if (!(mul.fusedActivationFunction() == ActivationFunctionType.NONE)) {
+          throw fail(Rule.OPTIONS, "fused activation on MUL");
+        }
         return elementwise(in, output);
       case BuiltinOperator.SQUARED_DIFFERENCE:
         options(optionsType, BuiltinOptions.SquaredDifferenceOptions);
@@ -119,7 +133,9 @@ final class OperatorRules {
       case BuiltinOperator.SOFTMAX:
         options(optionsType, BuiltinOptions.SoftmaxOptions);
         float beta = ((SoftmaxOptions) present(op.builtinOptions(new SoftmaxOptions()))).beta();
-        require(beta == 1f, Rule.OPTIONS, "SOFTMAX beta " + beta + ", this format uses 1");
+        if (!(beta == 1f)) {
+          throw fail(Rule.OPTIONS, "SOFTMAX beta " + beta + ", this format uses 1");
+        }
         return unary(in, output);
       case BuiltinOperator.MEAN:
         return mean(op, in, optionsType, output);
@@ -146,16 +162,19 @@ final class OperatorRules {
     arity(in, 3);
     options(optionsType, BuiltinOptions.FullyConnectedOptions);
     FullyConnectedOptions o = (FullyConnectedOptions) present(op.builtinOptions(new FullyConnectedOptions()));
-    require(o.fusedActivationFunction() == ActivationFunctionType.NONE && o.weightsFormat() == FullyConnectedOptionsWeightsFormat.DEFAULT
-        && o.keepNumDims() && !o.asymmetricQuantizeInputs(), Rule.OPTIONS,
-        "FULLY_CONNECTED options other than no activation, default weights, keep_num_dims");
+    if (!(o.fusedActivationFunction() == ActivationFunctionType.NONE && o.weightsFormat() == FullyConnectedOptionsWeightsFormat.DEFAULT && o.keepNumDims() && !o.asymmetricQuantizeInputs())) {
+      throw fail(Rule.OPTIONS, "FULLY_CONNECTED options other than no activation, default weights, keep_num_dims");
+    }
     TensorInfo x = float32(in, 0);
     TensorInfo weight = weight(in, 1);
-    require(weight.rank() == 2 && weight.dim(1) == x.dim(-1), Rule.SHAPE_INFERENCE,
-        "weight " + weight + " does not match input " + x + " (expected [out, " + x.dim(-1) + "])");
+    if (!(weight.rank() == 2 && weight.dim(1) == x.dim(-1))) {
+      throw fail(Rule.SHAPE_INFERENCE, "weight " + weight + " does not match input " + x + " (expected [out, " + x.dim(-1) + "])");
+    }
     if (in[2] != -1) { // TFLite's optional bias
       TensorInfo bias = weight(in, 2);
-      require(bias.rank() == 1 && bias.dim(0) == weight.dim(0), Rule.SHAPE_INFERENCE, "bias " + bias + " does not match weight " + weight);
+      if (!(bias.rank() == 1 && bias.dim(0) == weight.dim(0))) {
+        throw fail(Rule.SHAPE_INFERENCE, "bias " + bias + " does not match weight " + weight);
+      }
     }
     int[] shape = x.shape.clone();
     shape[shape.length - 1] = weight.dim(0);
@@ -169,16 +188,18 @@ final class OperatorRules {
     Conv2DOptions o = (Conv2DOptions) present(op.builtinOptions(new Conv2DOptions()));
     int strideH = o.strideH();
     int strideW = o.strideW();
-    require(o.padding() == Padding.VALID && o.fusedActivationFunction() == ActivationFunctionType.NONE
-        && o.dilationHFactor() == 1 && o.dilationWFactor() == 1 && strideH >= 1 && strideW >= 1
-        && strideH <= GraphValidator.MAX_DIM && strideW <= GraphValidator.MAX_DIM, Rule.OPTIONS,
-        "CONV_2D options other than VALID padding, strides >= 1, dilation 1, no activation");
+    if (!(o.padding() == Padding.VALID && o.fusedActivationFunction() == ActivationFunctionType.NONE && o.dilationHFactor() == 1 && o.dilationWFactor() == 1 && strideH >= 1 && strideW >= 1 && strideH <= GraphValidator.MAX_DIM && strideW <= GraphValidator.MAX_DIM)) {
+      throw fail(Rule.OPTIONS, "CONV_2D options other than VALID padding, strides >= 1, dilation 1, no activation");
+    }
     TensorInfo x = float32(in, 0);
     TensorInfo filter = weight(in, 1);
     TensorInfo bias = weight(in, 2);
-    require(x.rank() == 4 && filter.rank() == 4 && filter.dim(3) == x.dim(3) && filter.dim(1) <= x.dim(1)
-        && filter.dim(2) <= x.dim(2), Rule.SHAPE_INFERENCE, "filter " + filter + " (OHWI) does not fit input " + x + " (NHWC)");
-    require(bias.rank() == 1 && bias.dim(0) == filter.dim(0), Rule.SHAPE_INFERENCE, "bias " + bias + " does not match filter " + filter);
+    if (!(x.rank() == 4 && filter.rank() == 4 && filter.dim(3) == x.dim(3) && filter.dim(1) <= x.dim(1) && filter.dim(2) <= x.dim(2))) {
+      throw fail(Rule.SHAPE_INFERENCE, "filter " + filter + " (OHWI) does not fit input " + x + " (NHWC)");
+    }
+    if (!(bias.rank() == 1 && bias.dim(0) == filter.dim(0))) {
+      throw fail(Rule.SHAPE_INFERENCE, "bias " + bias + " does not match filter " + filter);
+    }
     int outH = (x.dim(1) - filter.dim(1)) / strideH + 1;
     int outW = (x.dim(2) - filter.dim(2)) / strideW + 1;
     declared(output, new int[] {x.dim(0), outH, outW, filter.dim(0)});
@@ -196,7 +217,9 @@ final class OperatorRules {
     for (int i = 0; i < rank; i++) {
       int da = i < rank - a.rank() ? 1 : a.shape[i - (rank - a.rank())];
       int db = i < rank - b.rank() ? 1 : b.shape[i - (rank - b.rank())];
-      require(da == db || da == 1 || db == 1, Rule.SHAPE_INFERENCE, a + " and " + b + " do not broadcast");
+      if (!(da == db || da == 1 || db == 1)) {
+        throw fail(Rule.SHAPE_INFERENCE, a + " and " + b + " do not broadcast");
+      }
       shape[i] = Math.max(da, db);
     }
     declared(output, shape);
@@ -212,15 +235,21 @@ final class OperatorRules {
   private long mean(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 2);
     options(optionsType, BuiltinOptions.ReducerOptions);
-    require(((ReducerOptions) present(op.builtinOptions(new ReducerOptions()))).keepDims(), Rule.OPTIONS, "MEAN without keep_dims");
+    if (!(((ReducerOptions) present(op.builtinOptions(new ReducerOptions()))).keepDims())) {
+      throw fail(Rule.OPTIONS, "MEAN without keep_dims");
+    }
     TensorInfo x = float32(in, 0);
     int[] axes = int32Constant(in, 1, -1);
-    require(axes.length >= 1 && axes.length <= x.rank(), Rule.OPTIONS, "MEAN over " + axes.length + " axes of " + x);
+    if (!(axes.length >= 1 && axes.length <= x.rank())) {
+      throw fail(Rule.OPTIONS, "MEAN over " + axes.length + " axes of " + x);
+    }
     int[] shape = x.shape.clone();
     boolean[] seen = new boolean[x.rank()];
     for (int axis : axes) {
       int a = axis < 0 ? axis + x.rank() : axis;
-      require(a >= 0 && a < x.rank() && !seen[a], Rule.OPTIONS, "MEAN axes " + Arrays.toString(axes) + " for " + x);
+      if (!(a >= 0 && a < x.rank() && !seen[a])) {
+        throw fail(Rule.OPTIONS, "MEAN axes " + Arrays.toString(axes) + " for " + x);
+      }
       seen[a] = true;
       shape[a] = 1;
     }
@@ -235,21 +264,26 @@ final class OperatorRules {
     TensorInfo x = float32(in, 0);
     int[] shape = int32Constant(in, 1, -1);
     ReshapeOptions o = (ReshapeOptions) present(op.builtinOptions(new ReshapeOptions()));
-    require(o.newShapeLength() == shape.length, Rule.OPTIONS, "RESHAPE new_shape has " + o.newShapeLength() + " values, its shape tensor "
-        + shape.length);
+    if (!(o.newShapeLength() == shape.length)) {
+      throw fail(Rule.OPTIONS, "RESHAPE new_shape has " + o.newShapeLength() + " values, its shape tensor " + shape.length);
+    }
     int[] newShape = new int[o.newShapeLength()];
     for (int i = 0; i < newShape.length; i++) {
       newShape[i] = o.newShape(i);
     }
-    require(Arrays.equals(shape, newShape), Rule.OPTIONS, "RESHAPE shape " + Arrays.toString(shape) + " differs from new_shape "
-        + Arrays.toString(newShape));
+    if (!(Arrays.equals(shape, newShape))) {
+      throw fail(Rule.OPTIONS, "RESHAPE shape " + Arrays.toString(shape) + " differs from new_shape " + Arrays.toString(newShape));
+    }
     long elements = 1;
     for (int d : shape) {
-      require(d >= 1 && d <= GraphValidator.MAX_DIM, Rule.SHAPE_INFERENCE, "RESHAPE to " + Arrays.toString(shape));
+      if (!(d >= 1 && d <= GraphValidator.MAX_DIM)) {
+        throw fail(Rule.SHAPE_INFERENCE, "RESHAPE to " + Arrays.toString(shape));
+      }
       elements *= d;
     }
-    require(shape.length >= 1 && elements == x.elements, Rule.SHAPE_INFERENCE, "RESHAPE of " + x + " to " + Arrays.toString(shape)
-        + " changes the element count");
+    if (!(shape.length >= 1 && elements == x.elements)) {
+      throw fail(Rule.SHAPE_INFERENCE, "RESHAPE of " + x + " to " + Arrays.toString(shape) + " changes the element count");
+    }
     declared(output, shape);
     return 0;
   }
@@ -262,7 +296,9 @@ final class OperatorRules {
     int[] shape = new int[perm.length];
     boolean[] seen = new boolean[perm.length];
     for (int i = 0; i < perm.length; i++) {
-      require(perm[i] >= 0 && perm[i] < perm.length && !seen[perm[i]], Rule.OPTIONS, "TRANSPOSE permutation " + Arrays.toString(perm));
+      if (!(perm[i] >= 0 && perm[i] < perm.length && !seen[perm[i]])) {
+        throw fail(Rule.OPTIONS, "TRANSPOSE permutation " + Arrays.toString(perm));
+      }
       seen[perm[i]] = true;
       shape[i] = x.shape[perm[i]];
     }
@@ -274,16 +310,24 @@ final class OperatorRules {
     arity(in, 2);
     options(optionsType, BuiltinOptions.BatchMatMulOptions);
     BatchMatMulOptions o = (BatchMatMulOptions) present(op.builtinOptions(new BatchMatMulOptions()));
-    require(!o.adjX() && !o.asymmetricQuantizeInputs(), Rule.OPTIONS, "BATCH_MATMUL with adj_x or quantized inputs");
+    if (!(!o.adjX() && !o.asymmetricQuantizeInputs())) {
+      throw fail(Rule.OPTIONS, "BATCH_MATMUL with adj_x or quantized inputs");
+    }
     TensorInfo a = float32(in, 0);
     TensorInfo b = float32(in, 1);
-    require(a.rank() == b.rank() && a.rank() >= 2, Rule.SHAPE_INFERENCE, "BATCH_MATMUL of " + a + " and " + b);
+    if (!(a.rank() == b.rank() && a.rank() >= 2)) {
+      throw fail(Rule.SHAPE_INFERENCE, "BATCH_MATMUL of " + a + " and " + b);
+    }
     for (int i = 0; i < a.rank() - 2; i++) {
-      require(a.shape[i] == b.shape[i], Rule.SHAPE_INFERENCE, "BATCH_MATMUL batch dimensions of " + a + " and " + b);
+      if (!(a.shape[i] == b.shape[i])) {
+        throw fail(Rule.SHAPE_INFERENCE, "BATCH_MATMUL batch dimensions of " + a + " and " + b);
+      }
     }
     boolean adjY = o.adjY();
     int k = a.dim(-1);
-    require((adjY ? b.dim(-1) : b.dim(-2)) == k, Rule.SHAPE_INFERENCE, "BATCH_MATMUL inner dimensions of " + a + " and " + b);
+    if (!((adjY ? b.dim(-1) : b.dim(-2)) == k)) {
+      throw fail(Rule.SHAPE_INFERENCE, "BATCH_MATMUL inner dimensions of " + a + " and " + b);
+    }
     int[] shape = a.shape.clone();
     shape[shape.length - 1] = adjY ? b.dim(-2) : b.dim(-1);
     declared(output, shape);
@@ -292,25 +336,36 @@ final class OperatorRules {
   }
 
   private long concatenation(Operator op, int[] in, byte optionsType, TensorInfo output) {
-    require(in.length >= 2, Rule.TENSOR_INDEX, "CONCATENATION of " + in.length + " inputs");
+    if (!(in.length >= 2)) {
+      throw fail(Rule.TENSOR_INDEX, "CONCATENATION of " + in.length + " inputs");
+    }
     options(optionsType, BuiltinOptions.ConcatenationOptions);
     ConcatenationOptions o = (ConcatenationOptions) present(op.builtinOptions(new ConcatenationOptions()));
-    require(o.fusedActivationFunction() == ActivationFunctionType.NONE, Rule.OPTIONS, "fused activation on CONCATENATION");
+    if (!(o.fusedActivationFunction() == ActivationFunctionType.NONE)) {
+      throw fail(Rule.OPTIONS, "fused activation on CONCATENATION");
+    }
     TensorInfo first = float32(in, 0);
     int axis = o.axis();
-    require(axis >= 0 && axis < first.rank(), Rule.OPTIONS, "CONCATENATION axis " + axis + " for " + first);
+    if (!(axis >= 0 && axis < first.rank())) {
+      throw fail(Rule.OPTIONS, "CONCATENATION axis " + axis + " for " + first);
+    }
     int[] shape = first.shape.clone();
     long total = first.dim(axis);
     for (int k = 1; k < in.length; k++) {
       TensorInfo part = float32(in, k);
-      require(part.rank() == first.rank(), Rule.SHAPE_INFERENCE, "CONCATENATION of " + first + " and " + part);
+      if (!(part.rank() == first.rank())) {
+        throw fail(Rule.SHAPE_INFERENCE, "CONCATENATION of " + first + " and " + part);
+      }
       for (int d = 0; d < shape.length; d++) {
-        require(d == axis || part.shape[d] == first.shape[d], Rule.SHAPE_INFERENCE, "CONCATENATION of " + first + " and " + part
-            + " along axis " + axis);
+        if (!(d == axis || part.shape[d] == first.shape[d])) {
+          throw fail(Rule.SHAPE_INFERENCE, "CONCATENATION of " + first + " and " + part + " along axis " + axis);
+        }
       }
       total += part.dim(axis);
     }
-    require(total <= GraphValidator.MAX_DIM, Rule.SHAPE_INFERENCE, "CONCATENATION makes dimension " + total);
+    if (!(total <= GraphValidator.MAX_DIM)) {
+      throw fail(Rule.SHAPE_INFERENCE, "CONCATENATION makes dimension " + total);
+    }
     shape[axis] = (int) total;
     declared(output, shape);
     return 0;
@@ -323,8 +378,9 @@ final class OperatorRules {
     int[] begin = int32Constant(in, 1, x.rank());
     int[] size = int32Constant(in, 2, x.rank());
     for (int d = 0; d < x.rank(); d++) {
-      require(begin[d] >= 0 && size[d] >= 1 && (long) begin[d] + size[d] <= x.shape[d], Rule.SHAPE_INFERENCE,
-          "SLICE begin " + Arrays.toString(begin) + " size " + Arrays.toString(size) + " outside " + x);
+      if (!(begin[d] >= 0 && size[d] >= 1 && (long) begin[d] + size[d] <= x.shape[d])) {
+        throw fail(Rule.SHAPE_INFERENCE, "SLICE begin " + Arrays.toString(begin) + " size " + Arrays.toString(size) + " outside " + x);
+      }
     }
     declared(output, size);
     return 0;
@@ -334,8 +390,9 @@ final class OperatorRules {
     arity(in, 1);
     options(optionsType, BuiltinOptions.DequantizeOptions);
     TensorInfo half = tensor(in, 0);
-    require(half.constant && half.type == TensorType.FLOAT16, Rule.TENSOR_TYPE, "DEQUANTIZE of " + half
-        + ": this format dequantizes float16 constants only");
+    if (!(half.constant && half.type == TensorType.FLOAT16)) {
+      throw fail(Rule.TENSOR_TYPE, "DEQUANTIZE of " + half + ": this format dequantizes float16 constants only");
+    }
     declared(output, half.shape);
     dequantizedConstant[outputIndex] = true;
     return 0;
@@ -345,7 +402,9 @@ final class OperatorRules {
 
   /** The operator's options table, which must be there when its type is set. */
   private <T> T present(T options) {
-    require(options != null, Rule.OPTIONS, "builtin options are declared but missing");
+    if (!(options != null)) {
+      throw fail(Rule.OPTIONS, "builtin options are declared but missing");
+    }
     return options;
   }
 
@@ -355,51 +414,55 @@ final class OperatorRules {
   }
 
   private void arity(int[] in, int expected) {
-    require(in.length == expected, Rule.TENSOR_INDEX, in.length + " inputs, expected " + expected);
+    if (!(in.length == expected)) {
+      throw fail(Rule.TENSOR_INDEX, in.length + " inputs, expected " + expected);
+    }
   }
 
   private void options(byte actual, byte expected) {
-    require(actual == expected, Rule.OPTIONS, "builtin options of type " + optionsName(actual) + ", expected "
-        + optionsName(expected));
+    if (!(actual == expected)) {
+      throw fail(Rule.OPTIONS, "builtin options of type " + optionsName(actual) + ", expected " + optionsName(expected));
+    }
   }
 
   private TensorInfo tensor(int[] in, int k) {
-    require(in[k] != -1, Rule.TENSOR_INDEX, "input " + k + " is -1 but is not optional");
+    if (!(in[k] != -1)) {
+      throw fail(Rule.TENSOR_INDEX, "input " + k + " is -1 but is not optional");
+    }
     return tensors[in[k]];
   }
 
   /** A float32 operand (activation or constant). */
   private TensorInfo float32(int[] in, int k) {
     TensorInfo t = tensor(in, k);
-    require(t.type == TensorType.FLOAT32, Rule.TENSOR_TYPE, "input " + k + " " + t + " is not float32");
+    if (!(t.type == TensorType.FLOAT32)) {
+      throw fail(Rule.TENSOR_TYPE, "input " + k + " " + t + " is not float32");
+    }
     return t;
   }
 
   /** A weight: a float32 constant, or (fp16 graphs) the DEQUANTIZE of a float16 constant. */
   private TensorInfo weight(int[] in, int k) {
     TensorInfo t = float32(in, k);
-    require(t.constant || dequantizedConstant[t.index], Rule.TENSOR_TYPE, "input " + k + " " + t + " must be a constant weight");
+    if (!(t.constant || dequantizedConstant[t.index])) {
+      throw fail(Rule.TENSOR_TYPE, "input " + k + " " + t + " must be a constant weight");
+    }
     return t;
   }
 
   /** An int32 constant of {@code length} values (-1: any length up to 4). */
   private int[] int32Constant(int[] in, int k, int length) {
     TensorInfo t = tensor(in, k);
-    require(t.constant && t.type == TensorType.INT32 && t.rank() == 1 && (length < 0 ? t.elements <= GraphValidator.MAX_RANK
-        : t.elements == length), Rule.TENSOR_TYPE, "input " + k + " " + t + " must be an int32 constant of "
-        + (length < 0 ? "at most " + GraphValidator.MAX_RANK : length) + " values");
+    if (!(t.constant && t.type == TensorType.INT32 && t.rank() == 1 && (length < 0 ? t.elements <= GraphValidator.MAX_RANK : t.elements == length))) {
+      throw fail(Rule.TENSOR_TYPE, "input " + k + " " + t + " must be an int32 constant of " + (length < 0 ? "at most " + GraphValidator.MAX_RANK : length) + " values");
+    }
     return t.ints();
   }
 
   /** The declared output shape must be the inferred one. */
   private void declared(TensorInfo output, int[] inferred) {
-    require(Arrays.equals(output.shape, inferred), Rule.SHAPE_INFERENCE, "declared output " + output + " but the inputs give "
-        + Arrays.toString(inferred));
-  }
-
-  private void require(boolean condition, Rule rule, String message) {
-    if (!condition) {
-      throw fail(rule, message);
+    if (!(Arrays.equals(output.shape, inferred))) {
+      throw fail(Rule.SHAPE_INFERENCE, "declared output " + output + " but the inputs give " + Arrays.toString(inferred));
     }
   }
 
