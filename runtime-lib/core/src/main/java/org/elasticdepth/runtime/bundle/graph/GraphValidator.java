@@ -62,13 +62,13 @@ public final class GraphValidator {
   public static GraphStructure validate(BundleManifest.Graph spec, ByteBuffer bytes) {
     String file = spec.file();
     ByteBuffer buffer = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
-    FlatBufferBounds.check(file, buffer);
     try {
+      FlatBufferBounds.check(file, buffer);
       return new Check(file, Model.getRootAsModel(buffer.duplicate()), spec).run();
     } catch (InvalidGraphException e) {
       throw e;
     } catch (RuntimeException e) {
-      // The bounds pass makes this unreachable in theory; an accessor failing is still a bad graph, not a crash.
+      // Unreachable in theory (every read is bounds-checked first); a failed read is still a bad graph, not a crash.
       throw new InvalidGraphException(file, -1, Rule.FLATBUFFER, "unreadable: " + e);
     }
   }
