@@ -21,8 +21,8 @@ import org.elasticdepth.runtime.bundle.BundleException;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.ManifestJson;
 import org.elasticdepth.runtime.bundle.Sha256;
+import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
-import org.elasticdepth.runtime.spi.GraphException;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -88,7 +88,7 @@ public class BundleVerifierTest {
   }
 
   @Test
-  public void aTruncatedFileWhoseManifestWasUpdatedToMatchIsCaughtByTheTfliteVerifier() throws Exception {
+  public void aTruncatedFileWhoseManifestWasUpdatedToMatchIsRefusedBeforeTflite() throws Exception {
     Path block = dir.resolve("block_01.tflite");
     byte[] truncated = Arrays.copyOf(Files.readAllBytes(block), 3000);
     Files.write(block, truncated);
@@ -101,8 +101,9 @@ public class BundleVerifierTest {
         m.calibration(), m.provenance());
     Files.writeString(dir.resolve("manifest.json"), ManifestJson.toJson(forged));
     assertEquals(Sha256.hex(truncated), forged.block(1).sha256());
-    GraphException e = assertThrows(GraphException.class, () -> verify(null, 1));
-    assertTrue(e.getMessage(), e.getMessage().contains("block_01.tflite") && e.getMessage().contains("not a valid TFLite"));
+    InvalidGraphException e = assertThrows(InvalidGraphException.class, () -> verify(null, 1));
+    assertEquals(e.getMessage(), "block_01.tflite", e.file());
+    assertEquals(e.getMessage(), InvalidGraphException.Rule.FLATBUFFER, e.rule());
   }
 
   @Test

@@ -107,7 +107,7 @@ public final class ElasticClassifier implements AutoCloseable {
     manifest = bundle.manifest();
     inputElements = manifest.input().elementCount();
     planner = new DepthPlanner(options.assumedFlopsPerSecond());
-    manifestCosts = GraphCosts.forExecutor(manifest, executor);
+    manifestCosts = GraphCosts.forBundle(bundle, executor);
     headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
     budget = options.budget();
     blocks = new LoadedGraph[manifest.depth()];

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
+import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.spi.BlockExecutor;
@@ -25,6 +26,17 @@ public record GraphCosts(GraphCost stem, List<GraphCost> blocks, GraphCost head)
    */
   public static GraphCosts forExecutor(BundleManifest manifest, BlockExecutor executor) {
     return of(manifest, executor::residentBytesEstimate);
+  }
+
+  /**
+   * {@link #forExecutor} for an opened bundle: a graph is never charged less than its activation
+   * bound ({@link org.elasticdepth.runtime.bundle.graph.GraphStructure#activationBytes}, computed
+   * from its shapes when the bundle was opened), so a graph whose tensors would make the
+   * interpreter allocate gigabytes cannot hide behind a small estimate. For the exporter's graphs
+   * the executor's estimate is the larger (a default block: 169 KB of activations, 419 KB charged).
+   */
+  public static GraphCosts forBundle(Bundle bundle, BlockExecutor executor) {
+    return of(bundle.manifest(), g -> Math.max(executor.residentBytesEstimate(g), bundle.structure(g).activationBytes()));
   }
 
   /** Costs from the manifest alone: memory is the lower bound of model file + input/output tensors. */

@@ -16,16 +16,18 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
 import org.elasticdepth.runtime.bundle.ManifestJson;
+import org.elasticdepth.runtime.bundle.graph.TinyGraphs;
 
 /**
  * A tiny in-memory bundle for pure-logic tests: 4x4x1 images, 5 tokens of dim 4, 3 classes. The
- * graph files hold filler bytes; {@link FakeExecutor} computes by file name instead.
+ * graph files are valid but meaningless graphs of the given sizes ({@link TinyGraphs}); {@link
+ * FakeExecutor} computes by file name instead.
  */
 final class FakeBundle {
   static final int CLASSES = 3;
-  static final int STEM_BYTES = 1000;
+  static final int STEM_BYTES = 2000;
   static final int BLOCK_BYTES = 10_000;
-  static final int HEAD_BYTES = 500;
+  static final int HEAD_BYTES = 1500;
   static final long BLOCK_FLOPS = 2_000_000;
 
   private FakeBundle() {}
@@ -60,7 +62,7 @@ final class FakeBundle {
     Map<String, ByteBuffer> files = new LinkedHashMap<>();
     files.put(BundleManifest.FILE_NAME, ByteBuffer.wrap(ManifestJson.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
     for (Graph g : manifest.graphs().all()) {
-      files.put(g.file(), ByteBuffer.wrap(filler(g.file(), (int) g.bytes())));
+      files.put(g.file(), ByteBuffer.wrap(content(g.inputs(), g.outputs(), (int) g.bytes())));
     }
     return files;
   }
@@ -70,15 +72,11 @@ final class FakeBundle {
   }
 
   private static Graph graph(String file, int bytes, long flops, List<Tensor> inputs, List<Tensor> outputs) {
-    return new Graph(file, "0".repeat(64), 1, 0, flops, inputs, outputs).withContent(filler(file, bytes));
+    return new Graph(file, "0".repeat(64), 1, 0, flops, inputs, outputs).withContent(content(inputs, outputs, bytes));
   }
 
-  private static byte[] filler(String file, int bytes) {
-    byte[] content = new byte[bytes];
-    for (int i = 0; i < bytes; i++) {
-      content[i] = (byte) (file.hashCode() + i);
-    }
-    return content;
+  private static byte[] content(List<Tensor> inputs, List<Tensor> outputs, int bytes) {
+    return TinyGraphs.graph(inputs.get(0), outputs, bytes);
   }
 
   private static Tensor tensor(String name, int[] shape) {

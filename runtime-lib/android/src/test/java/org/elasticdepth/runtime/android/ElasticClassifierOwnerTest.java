@@ -97,7 +97,7 @@ public class ElasticClassifierOwnerTest {
 
   /** What the planner decides for a memory-only budget (measured latencies play no part). */
   private DepthPlan planFor(Budget budget) {
-    return new DepthPlanner().plan(budget, GraphCosts.forExecutor(bundle.manifest(), executor), false);
+    return new DepthPlanner().plan(budget, GraphCosts.forBundle(bundle, executor), false);
   }
 
   private DepthPlan awaitReplan() throws Exception {

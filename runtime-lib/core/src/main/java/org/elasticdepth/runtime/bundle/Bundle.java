@@ -5,22 +5,28 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.PublicKey;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.graph.GraphStructure;
+import org.elasticdepth.runtime.bundle.graph.GraphValidator;
+import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
 
 /**
  * An opened bundle: its validated manifest and verified access to its graphs.
  *
  * <p>Opening reads the manifest (refused unread above {@link BundleLimits#MAX_MANIFEST_BYTES}),
  * checks its signature when signers are required (before parsing it, see {@link
- * BundleSignature}), parses and validates it, and checks that every graph file exists with the
- * size the manifest gives, from the file's length: it reads no graph. {@link #graph} reads a graph
- * (refusing a file longer than the manifest says before reading or mapping it) and hashes it
- * before handing it out, so an interpreter never sees bytes that differ from what the exporter
- * wrote (a truncated or tampered file becomes a {@link BundleException}, never a native crash).
+ * BundleSignature}), parses and validates it, checks that every graph file exists with the size
+ * the manifest gives, from the file's length, before reading it, and then checks every graph's
+ * structure with {@link GraphValidator} (indices, operator vocabulary, shapes by inference, buffer
+ * sizes, signature, activation bound: a few milliseconds, no hashing). {@link #graph} hashes a
+ * graph and validates it again before handing it out, so an interpreter never sees bytes that
+ * differ from what the exporter wrote or that break the format's structure (a truncated, tampered
+ * or malformed file becomes a {@link BundleException}, never a native crash).
  * When the source's buffers cost nothing to keep ({@link BundleSource#buffersAreFree()}: mapped
  * files, in-memory buffers) the verified buffer is kept and handed out again, so each graph is
  * read and hashed once however often it is loaded; the bytes handed out are always the bytes
@@ -34,6 +40,7 @@ public final class Bundle implements AutoCloseable {
   private final BundleManifest manifest;
   private final byte[] manifestBytes; // exactly the bytes parsed, for signature checks
   private final Map<String, ByteBuffer> verified = new ConcurrentHashMap<>();
+  private final Map<Graph, GraphStructure> structures = new HashMap<>();
 
   private Bundle(BundleSource source, BundleManifest manifest, byte[] manifestBytes) {
     this.source = source;
@@ -94,6 +101,10 @@ public final class Bundle implements AutoCloseable {
       Bundle bundle = new Bundle(source, ManifestJson.parse(ByteBuffer.wrap(manifestBytes)), manifestBytes);
       for (Graph g : bundle.manifest.graphs().all()) {
         bundle.checkSize(g);
+      }
+      for (Graph g : bundle.manifest.graphs().all()) {
+        // Structure now (the planner charges each graph's activation bound); hashes when used.
+        bundle.structures.put(g, bundle.validateAtOpen(g, bundle.content(g)));
       }
       return bundle;
     } catch (IOException e) {
@@ -173,10 +184,42 @@ public final class Bundle implements AutoCloseable {
       throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
           + " has SHA-256 " + actual + " but the manifest says " + graph.sha256() + " (corrupted or tampered)");
     }
+    // Again after hashing: the file may have changed since it was validated at open.
+    if (!GraphValidator.validate(graph, content).equals(structure(graph))) {
+      throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe() + " changed since the bundle was opened");
+    }
     if (source.buffersAreFree()) {
       verified.putIfAbsent(key, content);
     }
     return view(content);
+  }
+
+  /**
+   * Validates a graph's structure before its hash is known. A graph that fails and whose hash also
+   * differs from the manifest's is reported as corrupted (the more useful diagnosis).
+   */
+  private GraphStructure validateAtOpen(Graph graph, ByteBuffer content) {
+    try {
+      return GraphValidator.validate(graph, content);
+    } catch (InvalidGraphException e) {
+      if (!Sha256.hex(content).equals(graph.sha256())) {
+        throw new BundleException(Problem.INTEGRITY, graph.file() + " in " + source.describe()
+            + " does not match the SHA-256 in the manifest (corrupted or tampered): " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What the structural validation found for {@code graph} when the bundle was opened, e.g. its
+   * {@link GraphStructure#activationBytes() activation bound}, which the depth planner charges.
+   */
+  public GraphStructure structure(Graph graph) {
+    GraphStructure structure = structures.get(graph);
+    if (structure == null) {
+      throw new IllegalArgumentException(graph.file() + " is not a graph of this bundle");
+    }
+    return structure;
   }
 
   /** Hashes every graph now, so that later loads cannot fail on integrity. */

@@ -20,6 +20,8 @@ public class BundleException extends ElasticRuntimeException {
     MISSING_FILE,
     /** A file's size or SHA-256 differs from the manifest: truncated, corrupted or tampered. */
     INTEGRITY,
+    /** A graph's bytes break the structure this format promises (see {@code graph.InvalidGraphException}). */
+    INVALID_GRAPH,
     /** The bundle could not be read or written (I/O). */
     IO,
     /**

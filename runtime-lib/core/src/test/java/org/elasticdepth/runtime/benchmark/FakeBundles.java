@@ -19,6 +19,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
 import org.elasticdepth.runtime.bundle.ManifestJson;
+import org.elasticdepth.runtime.bundle.graph.TinyGraphs;
 import org.elasticdepth.runtime.spi.Accelerator;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.ExecutionTarget;
@@ -75,7 +76,7 @@ final class FakeBundles {
   }
 
   private static Graph graph(Map<String, ByteBuffer> files, String file, List<Tensor> in, List<Tensor> out) {
-    byte[] content = ("fake graph " + file).getBytes(StandardCharsets.UTF_8);
+    byte[] content = TinyGraphs.graph(in.get(0), out, 0);
     files.put(file, ByteBuffer.wrap(content));
     return new Graph(file, null, 0, 10, 20, in, out).withContent(content);
   }

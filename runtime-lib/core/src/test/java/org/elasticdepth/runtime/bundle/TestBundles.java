@@ -13,8 +13,9 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
+import org.elasticdepth.runtime.bundle.graph.TinyGraphs;
 
-/** A small consistent manifest whose "graphs" are arbitrary bytes: enough to test the format. */
+/** A small consistent manifest whose graphs are valid but meaningless ({@link TinyGraphs}): enough to test the format. */
 final class TestBundles {
   static final int DEPTH = 3;
   final Map<String, byte[]> files = new LinkedHashMap<>();
@@ -41,7 +42,7 @@ final class TestBundles {
   }
 
   private Graph graph(String file, List<Tensor> in, List<Tensor> out) {
-    byte[] content = ("content of " + file).getBytes(StandardCharsets.UTF_8);
+    byte[] content = TinyGraphs.graph(in.get(0), out, 0);
     files.put(file, content);
     return new Graph(file, null, 0, 10, 20, in, out).withContent(content);
   }

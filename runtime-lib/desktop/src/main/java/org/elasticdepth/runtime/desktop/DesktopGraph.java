@@ -67,10 +67,10 @@ public final class DesktopGraph implements LoadedGraph {
     this.resolver = resolver;
     this.interpreter = interpreter;
     checkSignature();
-    this.input = tensorView(interpreter.input_tensor(0), false);
+    this.input = tensorView(spec, "input 0", interpreter.input_tensor(0), spec.inputs().get(0), false);
     this.outputs = new ByteBuffer[spec.outputs().size()];
     for (int i = 0; i < outputs.length; i++) {
-      outputs[i] = tensorView(interpreter.output_tensor(i), true);
+      outputs[i] = tensorView(spec, "output " + i, interpreter.output_tensor(i), spec.outputs().get(i), true);
     }
     this.plan = readExecutionPlan();
     this.target = describeTarget(options);
@@ -228,6 +228,9 @@ public final class DesktopGraph implements LoadedGraph {
   }
 
   private void checkTensor(String role, int i, TfLiteTensor t, Tensor expected) {
+    if (t == null || t.isNull() || t.dims() == null || t.dims().isNull()) {
+      throw new GraphException(spec.file() + ": TFLite has no " + role + " tensor " + i);
+    }
     int[] shape = shape(t.dims());
     if (t.type() != kTfLiteFloat32 || !Arrays.equals(shape, expected.shape())) {
       throw new GraphException(String.format(Locale.ROOT, "%s: %s %d is %s %s but the manifest says float32 %s",
@@ -244,8 +247,21 @@ public final class DesktopGraph implements LoadedGraph {
     return shape;
   }
 
-  private static ByteBuffer tensorView(TfLiteTensor t, boolean readOnly) {
-    BytePointer data = t.data().raw();
+  /**
+   * A view of a tensor's memory. TFLite may leave a tensor without memory (a null data pointer) or
+   * of another size than its shape says when a graph is malformed: that is a GraphException, never
+   * a NullPointerException or a view past the tensor.
+   */
+  private static ByteBuffer tensorView(Graph spec, String role, TfLiteTensor t, Tensor expected, boolean readOnly) {
+    long expectedBytes = (long) Float.BYTES * expected.elementCount();
+    BytePointer data = t == null || t.isNull() || t.data() == null || t.data().isNull() ? null : t.data().raw();
+    if (data == null || data.isNull()) {
+      throw new GraphException(spec.file() + ": TFLite left " + role + " (" + expected + ") without memory");
+    }
+    if (t.bytes() != expectedBytes) {
+      throw new GraphException(spec.file() + ": " + role + " has " + t.bytes() + " bytes in TFLite, expected " + expectedBytes
+          + " for " + expected);
+    }
     ByteBuffer view = data.capacity(t.bytes()).limit(t.bytes()).asByteBuffer().order(ByteOrder.nativeOrder());
     return readOnly ? view.asReadOnlyBuffer().order(ByteOrder.nativeOrder()) : view;
   }

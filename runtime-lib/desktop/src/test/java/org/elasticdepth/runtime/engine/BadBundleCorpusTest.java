@@ -28,6 +28,7 @@ import org.elasticdepth.runtime.bundle.BundleException;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.Sha256;
+import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import org.elasticdepth.runtime.desktop.TestBundles;
 import org.elasticdepth.runtime.spi.GraphException;
@@ -138,33 +139,41 @@ public class BadBundleCorpusTest {
     assertTrue(name + ": " + e.getMessage(), e.getMessage().contains(fragment));
   }
 
-  private static void expectGraph(String name, Variant v, String fragment) {
+  /** Rejected in Java by the structural validator, before TFLite sees the bytes. */
+  private static void expectInvalid(String name, Variant v, String file, InvalidGraphException.Rule rule) {
     RuntimeException e = attempt(v.buffers());
-    assertTrue(name + ": expected GraphException, got " + e, e instanceof GraphException);
-    assertTrue(name + ": " + e.getMessage(), e.getMessage().contains(fragment));
+    assertTrue(name + ": expected InvalidGraphException, got " + e, e instanceof InvalidGraphException);
+    InvalidGraphException invalid = (InvalidGraphException) e;
+    assertEquals(name + ": " + e.getMessage(), file, invalid.file());
+    assertEquals(name + ": " + e.getMessage(), rule, invalid.rule());
+    assertEquals(Problem.INVALID_GRAPH, invalid.problem());
   }
 
   @Test
-  public void corruptGraphWithMatchingHashIsRejectedByTheTfliteVerifier() {
+  public void corruptGraphWithMatchingHashIsRejectedBeforeTflite() {
     byte[] header = graphBytes("block_02.tflite");
     for (int i = 0; i < 16; i++) {
       header[i] = (byte) 0xA5; // root offset and "TFL3" identifier
     }
-    expectGraph("garbled header", new Variant().replaceFixedUp("block_02.tflite", header), "block_02.tflite");
+    expectInvalid("garbled header", new Variant().replaceFixedUp("block_02.tflite", header), "block_02.tflite",
+        InvalidGraphException.Rule.FLATBUFFER);
 
     byte[] noise = new byte[4096];
     new Random(1).nextBytes(noise);
-    expectGraph("not a model at all", new Variant().replaceFixedUp("stem.tflite", noise), "stem.tflite");
+    expectInvalid("not a model at all", new Variant().replaceFixedUp("stem.tflite", noise), "stem.tflite",
+        InvalidGraphException.Rule.FLATBUFFER);
 
     byte[] whole = graphBytes("block_03.tflite");
     byte[] half = java.util.Arrays.copyOf(whole, whole.length / 2);
-    expectGraph("truncated, size and hash fixed up", new Variant().replaceFixedUp("block_03.tflite", half), "block_03.tflite");
+    expectInvalid("truncated, size and hash fixed up", new Variant().replaceFixedUp("block_03.tflite", half), "block_03.tflite",
+        InvalidGraphException.Rule.FLATBUFFER);
   }
 
   @Test
-  public void graphThatContradictsItsManifestEntryIsAGraphException() {
+  public void graphThatContradictsItsManifestEntryIsRefused() {
     // head.tflite's bytes where block 2 should be: valid TFLite, wrong signature.
-    expectGraph("head in place of block 2", new Variant().replaceFixedUp("block_02.tflite", graphBytes("head.tflite")), "block_02.tflite");
+    expectInvalid("head in place of block 2", new Variant().replaceFixedUp("block_02.tflite", graphBytes("head.tflite")),
+        "block_02.tflite", InvalidGraphException.Rule.SIGNATURE);
   }
 
   @Test
