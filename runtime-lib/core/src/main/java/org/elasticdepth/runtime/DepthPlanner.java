@@ -129,7 +129,7 @@ public final class DepthPlanner {
         case MAX_DEPTH -> "capped by the requested maxDepth " + budget.maxDepth();
         case MINIMAL_DEPTH -> String.format(Locale.ROOT, "capped at the task's minimal depth: layer %d is within %s points of "
             + "full-depth accuracy on validation (no budget given; withMaxDepth(%d) for full depth)",
-            cap, points(minimalDepth.accuracyDrop()), modelDepth);
+            cap, minimalDepth.dropInPoints(), modelDepth);
         case THERMAL -> "capped to " + thermalCap + " by thermal level " + budget.thermal();
         default -> throw new AssertionError(limitedBy);
       };
@@ -137,11 +137,6 @@ public final class DepthPlanner {
     String reason = String.format(Locale.ROOT, "depth %d of %d: %s (needs %s, %s)",
         depth, modelDepth, why, Units.bytes(memory), Units.millis(latency));
     return new DepthPlan(depth, modelDepth, limitedBy, reason, memory, latency, budget);
-  }
-
-  /** 0.005 -> "0.5", 0.01 -> "1". */
-  private static String points(double drop) {
-    return java.math.BigDecimal.valueOf(drop * 100).stripTrailingZeros().toPlainString();
   }
 
   private double flopsPerNano(GraphCosts costs) {

@@ -274,6 +274,11 @@ public record BundleManifest(
    * it as the default depth cap when no budget is given.
    */
   public record MinimalDepth(double accuracyDrop, int depth) {
+    /** The drop in accuracy points, as people say it: "0.5" for 0.005, "1" for 0.01. */
+    public String dropInPoints() {
+      return java.math.BigDecimal.valueOf(accuracyDrop * 100).stripTrailingZeros().toPlainString();
+    }
+
     /**
      * The rule, defined once: the smallest 1-based depth {@code d} with {@code layerAccuracy[d-1]
      * >= layerAccuracy[L-1] - accuracyDrop}.
