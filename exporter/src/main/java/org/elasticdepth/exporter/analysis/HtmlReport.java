@@ -31,7 +31,7 @@ public final class HtmlReport {
             nav.toc h2{font-size:1em;margin:.3em 0;border:0}nav.toc ol{margin:.2em 0;padding-left:1.4em}
             h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.8em}
             table{border-collapse:collapse;margin:1em 0;font-size:.95em}
-            th,td{border:1px solid #b8c0cc;padding:.3em .7em;text-align:left}
+            th,td{border:1px solid #b8c0cc;padding:.3em .7em;text-align:left}td{white-space:nowrap}
             th{background:#e8edf3}tr:nth-child(even) td{background:#fafbfc}
             td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
             figure{display:inline-block;margin:.5em}figcaption{font-size:.85em;color:#555;max-width:640px}
