@@ -114,7 +114,11 @@ public final class AnalysisReport {
     private static void header(HtmlReport report, List<Entry> entries) {
         report.fact("model", joined(entries, AnalysisResult::model));
         report.fact("data", joined(entries, AnalysisResult::data));
-        report.fact("training", joined(entries, n -> n.mode() + ", " + n.epochs() + " epochs, seed " + n.seed()));
+        // a run named by its mode (as analyze names them) does not repeat it
+        report.fact("training", joined(entries, entries.size() > 1 && entries.stream()
+                .allMatch(e -> e.name().equals(e.result().numbers().mode()))
+                ? n -> n.epochs() + " epochs, seed " + n.seed()
+                : n -> n.mode() + ", " + n.epochs() + " epochs, seed " + n.seed()));
         report.fact("evaluated on", joined(entries, n -> n.samples() + " " + n.split() + " images"));
         if (entries.size() > 1) {
             report.fact("runs", joined(entries, AnalysisResult::run));
