@@ -57,10 +57,11 @@ public class SampleModeAccuracyTest {
     double validationAccuracy;
     try (Bundle bundle = AssetBundles.fromAssets(context, RuntimeFactory.BUNDLE_ASSET_DIR);
         DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(1).build());
-        // The app's default: the exporter's recommended threshold; the Robolectric device has memory to spare.
+        // The app's default: the exporter's recommended threshold; the Robolectric device has memory to spare, so
+        // the app plans full depth (its memory budget replaces the bundle's minimal depth as the cap).
         ElasticClassifier reference = ElasticClassifier.create(bundle, executor, ElasticClassifier.Options.builder()
             .setExitPolicy(ExitPolicy.recommended(bundle.manifest().calibration()))
-            .setBudget(Budget.unlimited())
+            .setBudget(Budget.unlimited().withMaxDepth(bundle.manifest().depth()))
             .build());
         ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
       validationAccuracy = expectedAccuracy(bundle.manifest().calibration());

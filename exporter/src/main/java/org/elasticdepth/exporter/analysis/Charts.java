@@ -10,11 +10,15 @@ import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.geom.Path2D;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +32,55 @@ public final class Charts {
     private Charts() {
     }
 
-    /** Exit accuracy per layer, one line per model. */
-    public static byte[] layerAccuracy(Map<String, double[]> accuracyByModel) throws IOException {
+    /**
+     * Exit accuracy per layer, one line per model, and each model's minimal depths (within 0.5 and 1 point of full
+     * depth) ringed by a large diamond in the model's colour.
+     */
+    public static byte[] layerAccuracy(Map<String, double[]> accuracyByModel,
+                                       Map<String, List<AnalysisResult.MinimalDepth>> minimalDepthByModel)
+            throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Test accuracy of the exit at each layer")
                 .xAxisTitle("layer").yAxisTitle("accuracy").build();
         style(chart.getStyler());
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        accuracyByModel.forEach((name, accuracy) -> chart.addSeries(name, layers(accuracy.length), accuracy)
-                .setMarker(SeriesMarkers.CIRCLE));
+        Color[] colors = chart.getStyler().getSeriesColors();
+        int i = 0;
+        for (Map.Entry<String, double[]> model : accuracyByModel.entrySet()) {
+            Color color = colors[i++ % colors.length];
+            double[] accuracy = model.getValue();
+            chart.addSeries(model.getKey(), layers(accuracy.length), accuracy).setMarker(SeriesMarkers.CIRCLE)
+                    .setMarkerColor(color).setLineColor(color);
+            List<AnalysisResult.MinimalDepth> depths = minimalDepthByModel.getOrDefault(model.getKey(), List.of());
+            if (!depths.isEmpty()) {
+                double[] x = depths.stream().mapToDouble(AnalysisResult.MinimalDepth::depth).toArray();
+                double[] y = depths.stream().mapToDouble(d -> accuracy[d.depth() - 1]).toArray();
+                StringBuilder label = new StringBuilder(model.getKey()).append(": minimal depth");
+                for (AnalysisResult.MinimalDepth d : depths) {
+                    label.append(' ').append(d.depth()).append(" (").append(AnalysisReport.points(d.accuracyDrop()))
+                            .append(" pt)");
+                }
+                XYSeries marks = chart.addSeries(label.toString(), x, y);
+                marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                marks.setMarker(new RingDiamond()).setMarkerColor(color);
+            }
+        }
         return png(chart);
+    }
+
+    /** An outlined diamond well larger than the line's markers, so the point it rings stays visible. */
+    private static final class RingDiamond extends org.knowm.xchart.style.markers.Marker {
+        @Override
+        public void paint(Graphics2D g, double x, double y, int markerSize) {
+            double r = markerSize * 1.3;
+            Path2D diamond = new Path2D.Double();
+            diamond.moveTo(x, y - r);
+            diamond.lineTo(x + r, y);
+            diamond.lineTo(x, y + r);
+            diamond.lineTo(x - r, y);
+            diamond.closePath();
+            g.setStroke(new BasicStroke(2f));
+            g.draw(diamond);
+        }
     }
 
     /** COS and linear CKA of every layer against the last. */

@@ -2,6 +2,8 @@ package org.elasticdepth.exporter.analysis;
 
 import org.elasticdepth.exporter.calibrate.Calibrator;
 import org.elasticdepth.exporter.calibrate.ExitSimulation;
+import org.elasticdepth.exporter.calibrate.MinimalDepths;
+import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.exporter.train.Evaluation;
 
@@ -21,9 +23,21 @@ public final class LayerAnalysis {
     private LayerAnalysis() {
     }
 
-    public static Result analyze(String run, String mode, int epochs, Evaluation.SetOutputs outputs,
-                                 double threshold, String thresholdSource) {
+    /** What is analysed: see the fields of the same names in {@link AnalysisResult}. */
+    public record Run(String run, String mode, long seed, int epochs, String model, String data) {
+    }
+
+    /**
+     * @param outputs            the model's outputs on the test split
+     * @param validationAccuracy exit accuracy per layer on the validation split, which chooses the minimal depths
+     */
+    public static Result analyze(Run run, Evaluation.SetOutputs outputs, double threshold, String thresholdSource,
+                                 double[] validationAccuracy) {
         int layers = outputs.layers();
+        if (validationAccuracy.length != layers) {
+            throw new IllegalArgumentException("validation accuracy has " + validationAccuracy.length
+                    + " layers, the test outputs " + layers);
+        }
         double[][][] centred = new double[layers][][];
         for (int l = 0; l < layers; l++) {
             centred[l] = Similarity.centred(outputs.features()[l]);
@@ -54,9 +68,17 @@ public final class LayerAnalysis {
         for (double t : Calibrator.defaultThresholds()) {
             frontier.add(ExitSimulation.simulate(outputs.probabilities(), outputs.labels(), t).toFrontierPoint());
         }
-        AnalysisResult numbers = new AnalysisResult(run, mode, epochs, "test", outputs.size(),
-                outputs.layerAccuracy(), cosToLast, distribution, cosPairs, ckaToLast, ckaPairs, threshold,
-                thresholdSource, exit.exitCounts(), exit.accuracy(), exit.meanExitLayer(), exit.speedUp(), frontier);
+        double[] testAccuracy = outputs.layerAccuracy();
+        List<AnalysisResult.MinimalDepth> minimalDepths = new ArrayList<>();
+        for (BundleManifest.MinimalDepth d : MinimalDepths.of(validationAccuracy)) {
+            minimalDepths.add(new AnalysisResult.MinimalDepth(d.accuracyDrop(), d.depth(),
+                    validationAccuracy[d.depth() - 1], validationAccuracy[layers - 1], testAccuracy[d.depth() - 1],
+                    testAccuracy[layers - 1]));
+        }
+        AnalysisResult numbers = new AnalysisResult(run.run(), run.mode(), run.seed(), run.epochs(), run.model(),
+                run.data(), "test", outputs.size(), testAccuracy, minimalDepths, cosToLast, distribution, cosPairs,
+                ckaToLast, ckaPairs, threshold, thresholdSource, exit.exitCounts(), exit.accuracy(),
+                exit.meanExitLayer(), exit.speedUp(), frontier);
         return new Result(numbers, cosToLastSamples);
     }
 }

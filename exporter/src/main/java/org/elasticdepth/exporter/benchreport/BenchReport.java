@@ -11,6 +11,7 @@ import org.elasticdepth.exporter.benchreport.LoadedResults.Entry;
 import org.elasticdepth.exporter.benchreport.LoadedResults.Skipped;
 import org.elasticdepth.exporter.benchreport.ReportCharts.Chart;
 import org.elasticdepth.exporter.benchreport.Table.Html;
+import org.elasticdepth.exporter.io.PortablePaths;
 import org.elasticdepth.exporter.train.AtomicFiles;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
@@ -47,10 +48,10 @@ public final class BenchReport {
     }
     List<Section> sections = sections(loaded);
     Path md = outDir.resolve(MARKDOWN);
-    AtomicFiles.writeString(md, markdown(sections, loaded));
+    AtomicFiles.writeString(md, markdown(sections, loaded, outDir));
     written.add(md);
     Path html = outDir.resolve(HTML);
-    AtomicFiles.writeString(html, html(sections, loaded, charts));
+    AtomicFiles.writeString(html, html(sections, loaded, charts, outDir));
     written.add(html);
     return new Written(written, loaded);
   }
@@ -193,7 +194,19 @@ public final class BenchReport {
     return String.join("+", used) + (fallbacks.isEmpty() ? "" : "; fallbacks: " + String.join(", ", fallbacks));
   }
 
-  private static String markdown(List<Section> sections, LoadedResults loaded) {
+  /** A skipped file named relative to the report, so the report reads the same on every machine. */
+  private static String name(Skipped k, Path outDir) {
+    return PortablePaths.relative(k.file(), outDir);
+  }
+
+  /** The reason without the file's path as given (often absolute); the file is named beside it. */
+  private static String detail(Skipped k, Path outDir) {
+    String name = name(k, outDir);
+    return k.detail().replace(k.file().toAbsolutePath().normalize().toString(), name)
+        .replace(k.file().toAbsolutePath().toString(), name).replace(k.file().toString(), name);
+  }
+
+  private static String markdown(List<Section> sections, LoadedResults loaded, Path outDir) {
     StringBuilder s = new StringBuilder("# Elastic-depth benchmark report\n\n");
     s.append(loaded.results().size()).append(" result file(s)");
     s.append(loaded.skipped().isEmpty() ? ".\n" : ", " + loaded.skipped().size() + " skipped (see the end).\n");
@@ -207,13 +220,14 @@ public final class BenchReport {
     if (!loaded.skipped().isEmpty()) {
       s.append("\n## Skipped files\n\n");
       for (Skipped k : loaded.skipped()) {
-        s.append("- ").append(k.file()).append(": ").append(k.reason()).append(" (").append(k.detail()).append(")\n");
+        s.append("- ").append(name(k, outDir)).append(": ").append(k.reason()).append(" (").append(detail(k, outDir))
+            .append(")\n");
       }
     }
     return s.toString();
   }
 
-  private static String html(List<Section> sections, LoadedResults loaded, List<Chart> charts) {
+  private static String html(List<Section> sections, LoadedResults loaded, List<Chart> charts, Path outDir) {
     StringBuilder s = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>Elastic-depth benchmark report</title><style>body{font-family:sans-serif;margin:2em}"
         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
@@ -239,8 +253,8 @@ public final class BenchReport {
     if (!loaded.skipped().isEmpty()) {
       s.append("<h2>Skipped files</h2>\n<ul class=\"skipped\">\n");
       for (Skipped k : loaded.skipped()) {
-        s.append("<li>").append(Html.escape(k.file().toString())).append(": <b>").append(k.reason()).append("</b> (")
-            .append(Html.escape(k.detail())).append(")</li>\n");
+        s.append("<li>").append(Html.escape(name(k, outDir))).append(": <b>").append(k.reason()).append("</b> (")
+            .append(Html.escape(detail(k, outDir))).append(")</li>\n");
       }
       s.append("</ul>\n");
     }

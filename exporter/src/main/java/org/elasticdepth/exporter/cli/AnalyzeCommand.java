@@ -4,11 +4,15 @@ import org.elasticdepth.exporter.analysis.AnalysisReport;
 import org.elasticdepth.exporter.analysis.AnalysisResult;
 import org.elasticdepth.exporter.analysis.LayerAnalysis;
 import org.elasticdepth.exporter.calibrate.Calibration;
+import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.data.ImageSet;
+import org.elasticdepth.exporter.io.PortablePaths;
 import org.elasticdepth.exporter.model.ElasticVit;
+import org.elasticdepth.exporter.model.VitConfig;
 import org.elasticdepth.exporter.train.AtomicFiles;
 import org.elasticdepth.exporter.train.Evaluation;
 import org.elasticdepth.exporter.train.RunDirectory;
+import org.elasticdepth.runtime.bundle.BundleManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,26 +56,34 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engines.threads(threads);
         List<AnalysisReport.Entry> entries = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Path dir : runDirs) {
             RunDirectory run = RunDirectory.open(dir);
             Optional<Calibration> calibration = run.calibration();
-            ImageSet test = run.loadData().test();
+            DataSplits data = run.loadData();
+            ImageSet test = data.test();
             if (limit != null) {
                 test = test.head(limit);
             }
             Evaluation.SetOutputs outputs;
+            double[] validationAccuracy;
             try (ElasticVit model = run.loadModel()) {
                 outputs = Evaluation.run(model, test, run.normalization());
+                // the minimal depth is chosen on validation: the calibration's numbers, else measured here
+                validationAccuracy = calibration.isPresent() ? calibration.get().layerAccuracy()
+                        : Evaluation.run(model, data.validation(), run.normalization()).layerAccuracy();
             }
             double t = threshold != null ? threshold : calibration.map(Calibration::chosenThreshold).orElse(0.9);
             String source = threshold != null ? "option" : calibration.isPresent() ? "calibration" : "default";
-            LayerAnalysis.Result result = LayerAnalysis.analyze(dir.toString(), run.mode().cliName(),
-                    run.epochsCompleted(), outputs, t, source);
+            LayerAnalysis.Run what = new LayerAnalysis.Run(".", run.mode().cliName(), run.seed(),
+                    run.epochsCompleted(), describe(run.modelConfig()), run.config().data().describe());
+            LayerAnalysis.Result result = LayerAnalysis.analyze(what, outputs, t, source, validationAccuracy);
             String name = names.add(run.mode().cliName()) ? run.mode().cliName() : dir.getFileName().toString();
             names.add(name);
             AnalysisReport.Entry entry = new AnalysisReport.Entry(name, result, calibration);
             entries.add(entry);
+            dirs.add(dir);
             AtomicFiles.writeJson(run.analysisFile(), result.numbers());
             Path html = AnalysisReport.build("Layer-wise analysis: " + name, List.of(entry))
                     .write(run.reportDirectory());
@@ -80,14 +92,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         if (entries.size() > 1 || out != null) {
             Path dir = out != null ? out : runDirs.get(0).toAbsolutePath().getParent().resolve("comparison");
+            List<AnalysisReport.Entry> compared = new ArrayList<>();
             Map<String, AnalysisResult> all = new LinkedHashMap<>();
-            entries.forEach(e -> all.put(e.name(), e.result().numbers()));
-            Path html = AnalysisReport.build("Layer-wise comparison: " + String.join(" vs ", all.keySet()), entries)
+            for (int i = 0; i < entries.size(); i++) {
+                AnalysisReport.Entry e = entries.get(i);
+                AnalysisReport.Entry named = e.withRun(PortablePaths.relative(dirs.get(i), dir));
+                compared.add(named);
+                all.put(named.name(), named.result().numbers());
+            }
+            Path html = AnalysisReport.build("Layer-wise comparison: " + String.join(" vs ", all.keySet()), compared)
                     .write(dir);
             AtomicFiles.writeJson(dir.resolve("analysis.json"), all);
             System.out.println("comparison -> " + html + ", " + dir.resolve("analysis.json"));
         }
         return 0;
+    }
+
+    /** The model's shape in one line, for the report's header and analysis.json. */
+    static String describe(VitConfig c) {
+        return String.format(Locale.ROOT, "ViT %dx%dx%d, patch %d (%d tokens), dim %d, %d blocks, %d heads, MLP %d, "
+                        + "%d classes", c.imageSize(), c.imageSize(), c.channels(), c.patchSize(),
+                c.gridSize() * c.gridSize() + 1, c.dim(), c.depth(), c.heads(), c.mlpDim(), c.numClasses());
     }
 
     private static void print(String name, AnalysisResult n) {
@@ -99,5 +124,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "  threshold %.3f (%s): accuracy %.4f, mean exit %.2f, speed-up %.2fx%n",
                 n.exitThreshold(), n.thresholdSource(), n.exitAccuracy(), n.meanExitLayer(), n.speedUp());
+        for (AnalysisResult.MinimalDepth d : n.minimalDepth()) {
+            System.out.printf(Locale.ROOT, "  minimal depth within %s point (validation): %d of %d; test accuracy "
+                            + "%.4f vs %.4f at full depth%n", new BundleManifest.MinimalDepth(d.accuracyDrop(),
+                            d.depth()).dropInPoints(), d.depth(), n.layerAccuracy().length, d.testAccuracy(),
+                    d.testFullDepthAccuracy());
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.elasticdepth.exporter.bench.BenchTable;
 import org.elasticdepth.exporter.bench.DesktopBenchmark;
+import org.elasticdepth.exporter.io.PortablePaths;
 import org.elasticdepth.runtime.benchmark.BenchmarkJson;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
 import org.elasticdepth.runtime.bundle.Bundle;
@@ -69,6 +70,11 @@ public final class BenchCommand implements Callable<Integer> {
       result = DesktopBenchmark.run(bundle, request, "exporter bench 0.1.0",
           (executor, stage, step, total) -> System.err.printf(Locale.ROOT, "[%d/%d] %s: %s%n", step, total, executor, stage));
     }
+    // the result names the bundle relative to itself, not by this machine's absolute path
+    Path resultDir = out.toAbsolutePath().getParent();
+    result = new BenchmarkResult(result.schemaVersion(), result.generator(), result.createdAt(), result.device(),
+        result.bundle().withLocation(PortablePaths.relative(bundleDir.toPath(), resultDir)), result.settings(),
+        result.executors());
     BenchmarkJson.write(result, out.toFile());
     System.out.print(BenchTable.format(result));
     System.out.println();

@@ -2,6 +2,8 @@ package org.elasticdepth.exporter.cli;
 
 import org.elasticdepth.exporter.calibrate.Calibration;
 import org.elasticdepth.exporter.calibrate.Calibrator;
+import org.elasticdepth.exporter.calibrate.MinimalDepths;
+import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.model.ElasticVit;
@@ -63,6 +65,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "chosen threshold %.3f: accuracy %.4f (full depth %.4f, target drop %.4f), "
                         + "mean exit layer %.2f, speed-up %.2fx -> %s%n", c.threshold(), c.accuracy(),
                 calibration.fullDepthAccuracy(), targetDrop, c.meanExitLayer(), c.speedUp(), run.calibrationFile());
+        for (MinimalDepth d : MinimalDepths.of(calibration.layerAccuracy())) {
+            System.out.printf(Locale.ROOT, "minimal depth within %s point of full depth: %d of %d (accuracy %.4f)%n",
+                    d.dropInPoints(), d.depth(), calibration.layerAccuracy().length,
+                    calibration.layerAccuracy()[d.depth() - 1]);
+        }
         return 0;
     }
 }

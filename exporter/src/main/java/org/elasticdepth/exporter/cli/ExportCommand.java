@@ -88,5 +88,14 @@ public final class ExportCommand implements Callable<Integer> {
     }
     System.out.printf(Locale.ROOT, "  total %d bytes of graphs%s%n", bundle.graphBytes(),
         m.calibration() == null ? "; no calibration.json in the run: the manifest has no exit frontier" : "");
+    if (m.calibration() != null) {
+      StringBuilder depths = new StringBuilder();
+      for (BundleManifest.MinimalDepth d : m.calibration().minimalDepth()) {
+        depths.append(depths.length() == 0 ? "" : ", ").append(d.depth()).append(" of ").append(m.depth())
+            .append(" (within ").append(d.dropInPoints()).append(" point of full depth)");
+      }
+      System.out.println("  minimal depth on validation: " + depths
+          + "; the runtime's default depth cap when no budget is given");
+    }
   }
 }

@@ -2,8 +2,14 @@ package org.elasticdepth.exporter.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The exporter's command line: {@code java -jar exporter.jar COMMAND [OPTIONS]}. Each command is its own class;
@@ -25,8 +31,16 @@ import java.io.IOException;
             CommandLine.HelpCommand.class,
         })
 public final class ExporterCli implements Runnable {
+    /** SLF4J Simple's level property; set it on the command line to override the default ({@code off}). */
+    public static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "show the log messages of DJL and PyTorch (info level on stderr; java -D" + LOG_LEVEL_PROPERTY
+                    + "=debug -jar ... for more)")
+    boolean verbose;
 
     public static void main(String[] args) {
         configureEnvironment();
@@ -44,6 +58,8 @@ public final class ExporterCli implements Runnable {
     /** The configured command line (also used by tests). */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new ExporterCli());
+        cli.setExecutionStrategy(ExporterCli::execute);
+        cli.setParameterExceptionHandler(ExporterCli::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (isUserError(e)) {
                 commandLine.getErr().println("error: " + e.getMessage());
@@ -52,6 +68,49 @@ public final class ExporterCli implements Runnable {
             throw e;
         });
         return cli;
+    }
+
+    /**
+     * Refuses unknown commands and options even when {@code --help} is among the arguments (picocli would print
+     * the usage and exit 0, so {@code exporter imprt --help} looked like success to scripts), then sets up logging
+     * before any command can load DJL, then runs the last command given.
+     */
+    private static int execute(ParseResult parseResult) {
+        for (CommandLine command : parseResult.asCommandLineList()) {
+            List<String> unmatched = command.getParseResult().unmatched();
+            if (!unmatched.isEmpty()) {
+                throw new UnmatchedArgumentException(command, unmatched);
+            }
+        }
+        boolean verbose = parseResult.asCommandLineList().stream()
+                .anyMatch(command -> command.getParseResult().hasMatchedOption("--verbose"));
+        configureLogging(verbose);
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /** A bad command line: picocli's message naming what is wrong, its suggestions, the usage; exit 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getColorScheme().errorText("error: " + e.getMessage()));
+        UnmatchedArgumentException.printSuggestions(e, err);
+        command.usage(err, command.getColorScheme());
+        err.flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * DJL logs through SLF4J, bound here to SLF4J Simple: silent unless {@code --verbose} (info, on stderr) or the
+     * level property is given, so the console shows only the exporter's own output. SLF4J reads the properties
+     * once, when the first logger is made, which is after this (no command has touched DJL yet).
+     */
+    static void configureLogging(boolean verbose) {
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, verbose ? "info" : "off");
+        }
+        if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+            System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        }
     }
 
     /** Errors caused by input (files, data, options) get one clear line instead of a stack trace. */

@@ -33,9 +33,17 @@ public record DataSpec(String kind, String path, int validationSize, double test
         }
     }
 
-    /** A short human description, e.g. for the report and the bundle's provenance. */
+    /**
+     * A short human description, e.g. for the report and the bundle's provenance. It names the data by its folder's
+     * name, not its absolute path: what it says must hold on every machine that reads it.
+     */
     public String describe() {
-        return kind + (path == null ? " (" + FashionMnist.DEBIAN_DIR + " or $" + FashionMnist.ENV_VAR + ")"
-                : " at " + path) + ", validation " + validationSize + ", split seed " + splitSeed;
+        return kind + (path == null ? " (Debian's dataset-fashion-mnist or $" + FashionMnist.ENV_VAR + ")"
+                : " '" + folderName(path) + "'") + ", validation " + validationSize + ", split seed " + splitSeed;
+    }
+
+    private static String folderName(String path) {
+        java.nio.file.Path name = java.nio.file.Path.of(path).getFileName();
+        return name == null ? path : name.toString();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.elasticdepth.exporter.calibrate.MinimalDepths;
 import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.model.HeadLayout;
 import org.elasticdepth.exporter.model.VitConfig;
@@ -59,6 +60,6 @@ public record TrainedModel(Model model, VitWeights weights, BundleExporter.Descr
 
   private static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
     return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), c.frontier(), c.targetDrop(),
-        c.chosenThreshold());
+        c.chosenThreshold(), MinimalDepths.of(c.layerAccuracy()));
   }
 }

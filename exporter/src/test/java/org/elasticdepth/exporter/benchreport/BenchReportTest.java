@@ -63,6 +63,12 @@ public class BenchReportTest {
       assertArrayEquals(png, new byte[] {(byte) 0x89, 'P', 'N', 'G'}, head);
     }
     assertTrue(html.contains("<b>MALFORMED_JSON</b>"));
+    // skipped files are named relative to the report (the absent one lies beside it), never by absolute path
+    assertTrue(md, md.contains("- ../absent.json: IO"));
+    for (String text : List.of(md, html)) {
+      assertTrue(text, !text.contains(tmp.getRoot().getAbsolutePath()) && !text.contains(resource("malformed.json")
+          .getParent().toString()));
+    }
     try (var listing = Files.list(out)) {
       assertTrue("no temporary files left", listing.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
     }

@@ -27,6 +27,25 @@ public class ExporterCliTest {
     }
 
     @Test
+    public void unknownCommandOrOptionIsAUsageErrorEvenWithHelp() {
+        String[][] cases = {{"frobnicate"}, {"frobnicate", "--help"}, {"--frobnicate"}, {"train", "--frobnicate"},
+            {"train", "--frobnicate", "--help"}, {"help", "frobnicate"}};
+        for (String[] args : cases) {
+            CommandLine cli = ExporterCli.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cli.setOut(new PrintWriter(out));
+            cli.setErr(new PrintWriter(err));
+            String what = String.join(" ", args) + ": " + err;
+            assertEquals(what, 2, cli.execute(args));
+            assertTrue(what, err.toString().startsWith("error: "));
+            assertTrue(what, err.toString().contains("frobnicate"));
+            assertTrue(what, err.toString().contains("Usage: exporter"));
+            assertEquals(what, "", out.toString());
+        }
+    }
+
+    @Test
     public void missingDatasetIsOneClearError() throws Exception {
         CommandLine cli = ExporterCli.commandLine();
         StringWriter err = new StringWriter();

@@ -6,6 +6,15 @@ import static org.junit.Assert.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.elasticdepth.exporter.calibrate.Calibration;
+import org.elasticdepth.exporter.calibrate.MinimalDepths;
+import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.exporter.bench.FashionMnistFixture;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.junit.Rule;
@@ -29,11 +38,62 @@ public class PipelineCommandTest {
     assertTrue(Files.isRegularFile(out.resolve("aligned/calibration.json")));
     assertTrue(Files.isRegularFile(out.resolve("aligned/report/index.html")));
     assertTrue(Files.isRegularFile(out.resolve("bench.json")));
+    Calibration calibration = Calibration.fromJson(Files.readString(out.resolve("aligned/calibration.json")));
     try (Bundle bundle = Bundle.fromDirectory(new File(out.toFile(), "bundle"))) {
       bundle.verifyAll();
       assertEquals(2, bundle.manifest().depth());
       assertEquals("aligned", bundle.manifest().provenance().mode());
+      // export writes the task's minimal depths, chosen on the calibration's validation accuracies
+      assertEquals(MinimalDepths.of(calibration.layerAccuracy()), bundle.manifest().calibration().minimalDepth());
+      assertEquals(List.of(0.005, 0.01), bundle.manifest().calibration().minimalDepth().stream()
+          .map(BundleManifest.MinimalDepth::accuracyDrop).toList());
     }
+    JsonObject analysis = JsonParser.parseString(Files.readString(out.resolve("aligned/analysis.json"))).getAsJsonObject();
+    assertEquals(".", analysis.get("run").getAsString());
+    assertEquals(42, analysis.get("seed").getAsLong());
+    assertTrue(analysis.toString(), analysis.get("model").getAsString().startsWith("ViT 28x28x1, patch 7 (17 tokens), dim 16"));
+    assertEquals("fashion-mnist 'data', validation 8, split seed 42", analysis.get("data").getAsString());
+    JsonArray minimal = analysis.getAsJsonArray("minimalDepth");
+    assertEquals(2, minimal.size());
+    for (int i = 0; i < 2; i++) {
+      JsonObject d = minimal.get(i).getAsJsonObject();
+      int depth = d.get("depth").getAsInt();
+      assertEquals(MinimalDepths.of(calibration.layerAccuracy()).get(i).depth(), depth);
+      assertEquals(calibration.layerAccuracy()[depth - 1], d.get("validationAccuracy").getAsDouble(), 0);
+      assertEquals(analysis.getAsJsonArray("layerAccuracy").get(depth - 1).getAsDouble(),
+          d.get("testAccuracy").getAsDouble(), 0);
+    }
+    String report = Files.readString(out.resolve("aligned/report/index.html"));
+    assertTrue(report, report.contains("<dt>model</dt><dd>ViT 28x28x1"));
+    assertTrue(report, report.contains("<dt>data</dt><dd>fashion-mnist &#39;data&#39;")
+        || report.contains("<dt>data</dt><dd>fashion-mnist 'data'"));
+    assertTrue(report, report.contains("<nav class=\"toc\">") && report.contains("<a href=\"#s2\">Minimal depth</a>"));
+
+    // a comparison beside the runs names them relative to itself
+    assertEquals(0, ExporterCli.commandLine().execute("analyze", out.resolve("aligned").toString(), "--out",
+        out.resolve("comparison").toString(), "--limit", "8"));
+    JsonObject comparison = JsonParser.parseString(Files.readString(out.resolve("comparison/analysis.json")))
+        .getAsJsonObject();
+    assertEquals("../aligned", comparison.getAsJsonObject("aligned").get("run").getAsString());
+
+    // nothing the exporter wrote for sharing names a folder of this machine (config.json, the run's own working
+    // file, keeps the data folder it reads from)
+    List<String> leaks = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(out)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if (name.equals("config.json") || !(name.endsWith(".json") || name.endsWith(".html") || name.endsWith(".md"))) {
+          continue;
+        }
+        String text = Files.readString(f);
+        for (String path : List.of(tmp.getRoot().getAbsolutePath(), tmp.getRoot().getCanonicalPath())) {
+          if (text.contains(path)) {
+            leaks.add(out.relativize(f) + " holds " + path);
+          }
+        }
+      }
+    }
+    assertTrue(String.join("\n", leaks), leaks.isEmpty());
 
     // Running the same command again continues the finished run instead of refusing or retraining.
     assertEquals(0, ExporterCli.commandLine().execute(args));

@@ -21,6 +21,11 @@ public record DepthPlan(
     NONE,
     /** The caller's {@link Budget#maxDepth()}. */
     MAX_DEPTH,
+    /**
+     * The task's minimal depth from the bundle's calibration, the default cap when the caller gave
+     * no budget (no memory, latency or depth limit).
+     */
+    MINIMAL_DEPTH,
     /** The device's {@link ThermalLevel}. */
     THERMAL,
     /** {@link Budget#memoryBytes()}. */

@@ -3,6 +3,7 @@ package org.elasticdepth.runtime;
 import java.util.Locale;
 import java.util.Objects;
 import org.elasticdepth.runtime.DepthPlan.Constraint;
+import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 
 /**
  * Picks the deepest depth that fits a {@link Budget}. Pure logic: no I/O, no state, thread-safe.
@@ -19,6 +20,12 @@ import org.elasticdepth.runtime.DepthPlan.Constraint;
  * Both grow with {@code d}, so the answer is the largest {@code d} within {@code min(L,
  * budget.maxDepth, thermal cap)} that fits both. If even {@code d = 1} does not fit, there is no
  * useful plan and {@link #plan} throws a {@link BudgetException}.
+ *
+ * <p>When the caller gives no budget at all (no memory, latency or depth limit) and the bundle
+ * knows the task's {@link MinimalDepth}, that depth is the default cap instead of {@code L}: a
+ * deployment never needs more layers than the task does. Any memory, latency or depth limit the
+ * caller gives replaces it ({@code budget.withMaxDepth(L)} asks for full depth); thermal caps
+ * still apply.
  *
  * <p>A graph's latency is its {@link GraphCost#measuredNanos() measured} value when there is one.
  * Otherwise it is estimated from FLOPs: at the throughput the measured blocks achieved (blocks of
@@ -51,6 +58,14 @@ public final class DepthPlanner {
    * @throws BudgetException if stem + block 1 + head exceed the memory or latency budget
    */
   public DepthPlan plan(Budget budget, GraphCosts costs, boolean headAfterEveryBlock) {
+    return plan(budget, costs, headAfterEveryBlock, null);
+  }
+
+  /**
+   * Like {@link #plan(Budget, GraphCosts, boolean)}, with the task's minimal depth ({@code null}
+   * when the bundle has none) as the default cap when {@code budget} limits nothing.
+   */
+  public DepthPlan plan(Budget budget, GraphCosts costs, boolean headAfterEveryBlock, MinimalDepth minimalDepth) {
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(costs, "costs");
     int modelDepth = costs.depth();
@@ -62,6 +77,11 @@ public final class DepthPlanner {
     if (budget.maxDepth() < cap) {
       cap = budget.maxDepth();
       capBy = Constraint.MAX_DEPTH;
+    }
+    boolean noBudgetGiven = !budget.limitsMemory() && !budget.limitsLatency() && budget.maxDepth() == Integer.MAX_VALUE;
+    if (noBudgetGiven && minimalDepth != null && minimalDepth.depth() < cap) {
+      cap = Math.max(1, minimalDepth.depth());
+      capBy = Constraint.MINIMAL_DEPTH;
     }
     int thermalCap = budget.thermal().depthCap(modelDepth);
     if (thermalCap < cap) {
@@ -107,6 +127,9 @@ public final class DepthPlanner {
       why = switch (limitedBy) {
         case NONE -> "full depth fits";
         case MAX_DEPTH -> "capped by the requested maxDepth " + budget.maxDepth();
+        case MINIMAL_DEPTH -> String.format(Locale.ROOT, "capped at the task's minimal depth: layer %d is within %s points of "
+            + "full-depth accuracy on validation (no budget given; withMaxDepth(%d) for full depth)",
+            cap, minimalDepth.dropInPoints(), modelDepth);
         case THERMAL -> "capped to " + thermalCap + " by thermal level " + budget.thermal();
         default -> throw new AssertionError(limitedBy);
       };

@@ -80,6 +80,7 @@ public final class ElasticClassifier implements AutoCloseable {
   private final BundleManifest manifest;
   private final int inputElements;
   private final DepthPlanner planner;
+  private final BundleManifest.MinimalDepth minimalDepth; // default depth cap without a budget, or null
   private final GraphCosts manifestCosts;
   private final boolean headAfterEveryBlock;
   private final ExecutorService owner;
@@ -107,6 +108,7 @@ public final class ElasticClassifier implements AutoCloseable {
     manifest = bundle.manifest();
     inputElements = manifest.input().elementCount();
     planner = new DepthPlanner(options.assumedFlopsPerSecond());
+    minimalDepth = manifest.calibration() == null ? null : manifest.calibration().strictestMinimalDepth().orElse(null);
     manifestCosts = GraphCosts.forBundle(bundle, executor);
     headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
     budget = options.budget();
@@ -326,14 +328,14 @@ public final class ElasticClassifier implements AutoCloseable {
     if (options.verifyAllGraphs()) {
       bundle.verifyAll();
     }
-    DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock); // fail fast, before loading anything
+    DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth); // fail fast, before loading anything
     input = ByteBuffer.allocateDirect(Math.multiplyExact(inputElements, Float.BYTES)).order(ByteOrder.nativeOrder());
     stem = load(manifest.graphs().stem(), 0);
     head = load(manifest.graphs().head(), manifest.depth() + 1);
     resize(initial.depth());
     plan = initial;
     if (options.warmUpRuns() > 0) {
-      DepthPlan measured = planner.plan(budget, costs(), headAfterEveryBlock);
+      DepthPlan measured = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth);
       resize(measured.depth());
       plan = measured;
     }
@@ -342,7 +344,7 @@ public final class ElasticClassifier implements AutoCloseable {
 
   private DepthPlan applyPlan(Budget budget) {
     ensureOpen();
-    DepthPlan next = planner.plan(budget, costs(), headAfterEveryBlock);
+    DepthPlan next = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth);
     resize(next.depth());
     this.plan = next;
     this.budget = budget;

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import org.elasticdepth.runtime.DepthPlan.Constraint;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.LoadedGraph;
 import org.junit.Test;
@@ -158,6 +159,38 @@ public class DepthPlannerTest {
     }
     assertFalse(ThermalLevel.isKnownAndroidStatus(7));
     assertFalse(ThermalLevel.isKnownAndroidStatus(-1));
+  }
+
+  @Test
+  public void theTasksMinimalDepthCapsOnlyWhenNoBudgetIsGiven() {
+    MinimalDepth four = new MinimalDepth(0.005, 4);
+    Budget all = Budget.unlimited();
+    List<Row> rows = List.of(
+        new Row("no budget: the task's minimal depth", all, true, 4, Constraint.MINIMAL_DEPTH),
+        new Row("no budget, light thermal", all.withThermal(ThermalLevel.LIGHT), true, 4, Constraint.MINIMAL_DEPTH),
+        new Row("thermal tighter than the minimal depth", all.withThermal(ThermalLevel.SEVERE), true, 3, Constraint.THERMAL),
+        new Row("user's depth cap above it wins", all.withMaxDepth(6), true, 6, Constraint.NONE),
+        new Row("user's depth cap below it wins", all.withMaxDepth(2), true, 2, Constraint.MAX_DEPTH),
+        new Row("memory budget for everything wins", all.withMemoryBytes(150 + 6 * 1000), true, 6, Constraint.NONE),
+        new Row("memory budget for 3 blocks", all.withMemoryBytes(150 + 3 * 1000), true, 3, Constraint.MEMORY),
+        new Row("latency budget for everything wins", all.withLatencyMillis(16), true, 6, Constraint.NONE));
+    List<String> failures = new ArrayList<>();
+    for (Row row : rows) {
+      DepthPlan plan = new DepthPlanner().plan(row.budget(), measured(), row.headEveryBlock(), four);
+      if (plan.depth() != row.depth() || plan.limitedBy() != row.limitedBy()) {
+        failures.add(row.name() + ": expected " + row.depth() + "/" + row.limitedBy() + ", got " + plan.depth() + "/"
+            + plan.limitedBy() + " (" + plan.reason() + ")");
+      }
+    }
+    assertTrue(String.join("\n", failures), failures.isEmpty());
+
+    DepthPlan plan = new DepthPlanner().plan(all, measured(), true, four);
+    assertEquals("depth 4 of 6: capped at the task's minimal depth: layer 4 is within 0.5 points of full-depth "
+        + "accuracy on validation (no budget given; withMaxDepth(6) for full depth) (needs 4150 B, 11.00 ms)",
+        plan.reason());
+    assertEquals("without a minimal depth, full depth", 6, new DepthPlanner().plan(all, measured(), true, null).depth());
+    assertEquals("a minimal depth at full depth binds nothing", Constraint.NONE,
+        new DepthPlanner().plan(all, measured(), true, new MinimalDepth(0.01, 6)).limitedBy());
   }
 
   @Test

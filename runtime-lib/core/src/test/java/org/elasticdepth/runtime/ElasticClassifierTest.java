@@ -74,6 +74,23 @@ public class ElasticClassifierTest {
   }
 
   @Test
+  public void withoutABudgetTheBundlesMinimalDepthIsThePlan() {
+    BundleManifest.Calibration calibration = new BundleManifest.Calibration("validation", List.of(0.6, 0.79, 0.8, 0.8),
+        List.of(new BundleManifest.FrontierPoint(0.9, 0.8, 3, 1.33)), 0.01, 0.9,
+        List.of(new BundleManifest.MinimalDepth(0.005, 3), new BundleManifest.MinimalDepth(0.01, 2)));
+    try (Bundle withDepth = Bundle.fromBuffers(FakeBundle.files(FakeBundle.manifest(DEPTH, calibration)));
+        ElasticClassifier c = ElasticClassifier.create(withDepth, executor, options().build())) {
+      assertEquals(3, c.plan().depth());
+      assertEquals(DepthPlan.Constraint.MINIMAL_DEPTH, c.plan().limitedBy());
+      assertTrue(c.plan().reason(), c.plan().reason().contains("minimal depth: layer 3 is within 0.5 points"));
+      assertEquals(3, c.classify(image(0)).exitLayer());
+      assertLoaded(3);
+      assertEquals("a depth cap given by the caller wins", DEPTH,
+          c.replan(Budget.unlimited().withMaxDepth(DEPTH)).depth());
+    }
+  }
+
+  @Test
   public void evaluateEveryLayerReportsEachLayersPrediction() {
     try (ElasticClassifier c = ElasticClassifier.create(bundle, executor, options().setEvaluateEveryLayer(true).build())) {
       Classification r = c.classify(image(0));

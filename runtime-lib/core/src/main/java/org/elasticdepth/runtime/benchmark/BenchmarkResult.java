@@ -110,6 +110,12 @@ public record BenchmarkResult(
       blockBytes = copy(blockBytes);
       inputShape = inputShape == null ? null : copy(inputShape);
     }
+
+    /** The same bundle named by {@code location} (e.g. a path relative to the result file). */
+    public BundleInfo withLocation(String location) {
+      return new BundleInfo(bundleId, location, architecture, depth, dim, tokens, numClasses, precision, blockBytes,
+          stemBytes, headBytes, fullBytes, calibratedThreshold);
+    }
   }
 
   /** What the suite was asked to do. {@code threshold} is the early-exit threshold actually used. */

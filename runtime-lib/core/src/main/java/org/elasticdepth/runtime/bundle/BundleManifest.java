@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The manifest of an elastic-depth bundle: the single definition of the bundle format, used by the
@@ -253,18 +254,63 @@ public record BundleManifest(
 
   /**
    * What the exporter measured on its validation split: the shared head's accuracy after each
-   * layer (index 0 = layer 1), the frontier sorted by ascending threshold, and the threshold it
-   * recommends ({@code recommendedThreshold}, chosen for {@code targetAccuracyDrop}).
+   * layer (index 0 = layer 1), the frontier sorted by ascending threshold, the threshold it
+   * recommends ({@code recommendedThreshold}, chosen for {@code targetAccuracyDrop}), and the
+   * task's minimal depths (optional, empty in bundles written before it existed), sorted by
+   * ascending {@code accuracyDrop}.
    */
   public record Calibration(
       String split,
       List<Double> layerAccuracy,
       List<FrontierPoint> frontier,
       double targetAccuracyDrop,
-      double recommendedThreshold) {
+      double recommendedThreshold,
+      List<MinimalDepth> minimalDepth) {
     public Calibration {
       layerAccuracy = copy(layerAccuracy);
       frontier = copy(frontier);
+      minimalDepth = minimalDepth == null ? List.of() : copy(minimalDepth);
+    }
+
+    /** A calibration without minimal depths (as in bundles written before they existed). */
+    public Calibration(String split, List<Double> layerAccuracy, List<FrontierPoint> frontier,
+        double targetAccuracyDrop, double recommendedThreshold) {
+      this(split, layerAccuracy, frontier, targetAccuracyDrop, recommendedThreshold, List.of());
+    }
+
+    /** The minimal depth for the smallest accuracy drop recorded (the safest cap), if any. */
+    public Optional<MinimalDepth> strictestMinimalDepth() {
+      return minimalDepth.isEmpty() ? Optional.empty() : Optional.of(minimalDepth.get(0));
+    }
+  }
+
+  /**
+   * The task's minimal depth: the smallest depth whose validation accuracy is within {@code
+   * accuracyDrop} (absolute, 0.005 = half a point) of full depth. Aligned training makes accuracy
+   * rise with depth, so the layers above it add (almost) nothing for this task; the planner uses
+   * it as the default depth cap when no budget is given.
+   */
+  public record MinimalDepth(double accuracyDrop, int depth) {
+    /** The drop in accuracy points, as people say it: "0.5" for 0.005, "1" for 0.01. */
+    public String dropInPoints() {
+      return java.math.BigDecimal.valueOf(accuracyDrop * 100).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * The rule, defined once: the smallest 1-based depth {@code d} with {@code layerAccuracy[d-1]
+     * >= layerAccuracy[L-1] - accuracyDrop}.
+     */
+    public static int smallestWithin(List<Double> layerAccuracy, double accuracyDrop) {
+      if (layerAccuracy.isEmpty()) {
+        throw new IllegalArgumentException("no layer accuracies");
+      }
+      double full = layerAccuracy.get(layerAccuracy.size() - 1);
+      for (int d = 1; d <= layerAccuracy.size(); d++) {
+        if (layerAccuracy.get(d - 1) >= full - accuracyDrop - 1e-12) {
+          return d;
+        }
+      }
+      return layerAccuracy.size(); // not reached: the last layer is within any drop >= 0 of itself
     }
   }
 

@@ -16,6 +16,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graphs;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
+import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
@@ -139,6 +140,16 @@ public final class ManifestJson {
       co.add("frontier", frontier);
       co.addProperty("targetAccuracyDrop", c.targetAccuracyDrop());
       co.addProperty("recommendedThreshold", c.recommendedThreshold());
+      if (!c.minimalDepth().isEmpty()) { // optional: absent in bundles written before it existed
+        JsonArray depths = new JsonArray();
+        for (MinimalDepth d : c.minimalDepth()) {
+          JsonObject o = new JsonObject();
+          o.addProperty("accuracyDrop", d.accuracyDrop());
+          o.addProperty("depth", d.depth());
+          depths.add(o);
+        }
+        co.add("minimalDepth", depths);
+      }
       root.add("calibration", co);
     }
     Provenance p = m.provenance();
@@ -224,7 +235,15 @@ public final class ManifestJson {
               p.get("meanExitLayer").number(), p.get("speedUp").number());
         }),
         n.get("targetAccuracyDrop").number(),
-        n.get("recommendedThreshold").number());
+        n.get("recommendedThreshold").number(),
+        minimalDepth(n.optional("minimalDepth")));
+  }
+
+  private static List<MinimalDepth> minimalDepth(Node n) {
+    return n == null ? List.of() : n.list(d -> {
+      d.object();
+      return new MinimalDepth(d.get("accuracyDrop").number(), d.get("depth").integer());
+    });
   }
 
   private static Provenance provenance(Node n) {

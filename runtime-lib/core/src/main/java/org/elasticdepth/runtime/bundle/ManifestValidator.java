@@ -10,6 +10,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
+import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
 
@@ -118,6 +119,18 @@ public final class ManifestValidator {
       }
       unit("calibration.targetAccuracyDrop", c.targetAccuracyDrop());
       unit("calibration.recommendedThreshold", c.recommendedThreshold());
+      double previousDrop = Double.NEGATIVE_INFINITY;
+      for (MinimalDepth minimal : c.minimalDepth()) {
+        require(minimal.accuracyDrop() >= 0 && minimal.accuracyDrop() < 1, Problem.MALFORMED_MANIFEST,
+            "calibration.minimalDepth.accuracyDrop must be in [0, 1), got " + minimal.accuracyDrop());
+        require(minimal.accuracyDrop() > previousDrop, Problem.INCONSISTENT,
+            "calibration.minimalDepth must be sorted by ascending accuracyDrop, without repeats");
+        previousDrop = minimal.accuracyDrop();
+        int expected = MinimalDepth.smallestWithin(c.layerAccuracy(), minimal.accuracyDrop());
+        // the runtime caps depth by it, so it must follow from the accuracies it claims to come from
+        require(minimal.depth() == expected, Problem.INCONSISTENT, "calibration.minimalDepth for accuracyDrop "
+            + minimal.accuracyDrop() + " is " + minimal.depth() + " but calibration.layerAccuracy gives " + expected);
+      }
     }
   }
 
