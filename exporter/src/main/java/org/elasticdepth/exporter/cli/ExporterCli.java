@@ -17,6 +17,7 @@ import java.io.IOException;
             EvaluateCommand.class,
             AnalyzeCommand.class,
             CalibrateCommand.class,
+            GuaranteeStudyCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
             BenchCommand.class,

@@ -59,6 +59,6 @@ public record TrainedModel(Model model, VitWeights weights, BundleExporter.Descr
 
   private static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
     return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), c.frontier(), c.targetDrop(),
-        c.chosenThreshold());
+        c.chosenThreshold(), c.guarantee());
   }
 }
