@@ -178,7 +178,7 @@ public final class ExitPolicy {
 
   /** The confidence threshold, empty for {@link #never()} and a latency target (chosen at run time). */
   public OptionalDouble confidenceThreshold() {
-    return exitsEarly() ? OptionalDouble.of(threshold) : OptionalDouble.empty();
+    return Double.isNaN(threshold) ? OptionalDouble.empty() : OptionalDouble.of(threshold);
   }
 
   /**
