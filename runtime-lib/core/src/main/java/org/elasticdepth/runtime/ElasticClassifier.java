@@ -258,6 +258,15 @@ public final class ElasticClassifier implements AutoCloseable {
     return java.util.Optional.ofNullable(latencyPlan);
   }
 
+  /**
+   * What each graph takes on this device as the classifier measures it online (smoothed, so it
+   * follows heating), and the per-classification overhead; graphs not run yet are estimated from
+   * FLOPs. The input of latency targets, also for predicting another policy's latency.
+   */
+  public StageTimes stageTimes() {
+    return onOwner(() -> planner.stageTimes(costs(), timer.overheadNanos()));
+  }
+
   /** How many blocks are loaded now (blocks 1..n); equals the planned depth between calls. */
   public int loadedDepth() {
     return loadedDepth;

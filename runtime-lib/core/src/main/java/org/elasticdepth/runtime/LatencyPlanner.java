@@ -80,8 +80,11 @@ public final class LatencyPlanner {
     return out;
   }
 
-  /** sum over l of P(exit at l | cap) x time to reach and test layer l. */
-  static double expectedNanos(List<Long> exitCounts, int cap, StageTimes times) {
+  /**
+   * Expected latency of a threshold with exit histogram {@code exitCounts} (m_1..m_L) under depth
+   * cap {@code cap}: sum over l of P(exit at l | cap) x time to reach and test layer l.
+   */
+  public static double expectedNanos(List<Long> exitCounts, int cap, StageTimes times) {
     double total = 0;
     for (long m : exitCounts) {
       total += m;
