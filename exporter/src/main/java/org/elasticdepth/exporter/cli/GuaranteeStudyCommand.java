@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                 + "(never its training images), splits them at random into a calibration and a test part many "
                 + "times, calibrates on each calibration part (guaranteed and naive point estimates) and counts how "
                 + "often the loss on the test part exceeded eps. The model's per-layer predictions are computed once "
-                + "and cached in RUN_DIR/" + GuaranteeStudyCommand.CACHE + ". Writes a table (guarantee.md), the "
+                + "and cached (RUN_DIR/" + GuaranteeStudyCommand.CACHE + " or --cache). Writes a table (guarantee.md), the "
                 + "numbers (guarantee.json) and one plot per setting into --out."})
 public final class GuaranteeStudyCommand implements Callable<Integer> {
     static final String CACHE = "layer-predictions.bin";
@@ -60,6 +60,10 @@ public final class GuaranteeStudyCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "directory for guarantee.md, guarantee.json and plots")
     Path out;
+
+    @Option(names = "--cache", paramLabel = "FILE",
+            description = "where the per-layer predictions are cached (default: RUN_DIR/" + CACHE + ")")
+    Path cacheFile;
 
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads, 0 = half the cores, at least one")
     int threads;
@@ -104,7 +108,7 @@ public final class GuaranteeStudyCommand implements Callable<Integer> {
 
     /** Validation then test predictions of every layer: computed once, then read from the cache. */
     private LayerPredictions predictions(RunDirectory run) throws Exception {
-        Path cache = run.path().resolve(CACHE);
+        Path cache = cacheFile != null ? cacheFile : run.path().resolve(CACHE);
         Path model = run.path().resolve("checkpoint").resolve("model.tensors");
         if (Files.isRegularFile(cache) && Files.isRegularFile(model)
                 && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(model)) > 0) {
