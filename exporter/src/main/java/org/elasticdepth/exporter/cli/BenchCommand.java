@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
   Double threshold;
 
   @Option(names = "--latency-targets", split = ",", paramLabel = "MS[,MS...]",
-      description = "mean-latency targets for ExitPolicy.forLatency, in ms (default: 5 from the classifier's depth-1 "
+      description = "mean-latency targets for ExitPolicy.forLatency, in ms (default: 6 from the classifier's depth-1 "
           + "to its full-depth time)")
   List<Double> latencyTargets = List.of();
 

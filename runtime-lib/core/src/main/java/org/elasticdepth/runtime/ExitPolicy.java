@@ -48,7 +48,7 @@ public final class ExitPolicy {
     if (!(threshold >= 0 && threshold <= 1)) {
       throw new IllegalArgumentException("exit threshold must be in [0, 1], got " + threshold);
     }
-    return new ExitPolicy(threshold, String.format(Locale.ROOT, "exit at confidence >= %.4f", threshold));
+    return new ExitPolicy(threshold, null); // described on demand: latency plans create these per classification
   }
 
   /**
@@ -202,6 +202,6 @@ public final class ExitPolicy {
 
   @Override
   public String toString() {
-    return description;
+    return description != null ? description : String.format(Locale.ROOT, "exit at confidence >= %.4f", threshold);
   }
 }

@@ -19,6 +19,9 @@ import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
  * if none fits, the cheapest one, and the plan says the target cannot be met.
  */
 public final class LatencyPlanner {
+  /** Relative difference below which two expected latencies count as equal (rounding of the histogram sums). */
+  private static final double TIE = 1e-9;
+
   private LatencyPlanner() {}
 
   /**
@@ -44,7 +47,7 @@ public final class LatencyPlanner {
       Candidate never = new Candidate(Double.NaN, cap, times.nanosToLayer(cap, false), accuracy);
       for (Candidate c : candidatesAt(cap, never, calibration, times)) {
         considered++;
-        if (cheapest == null || c.nanos < cheapest.nanos) {
+        if (cheapest == null || c.nanos < cheapest.nanos * (1 - TIE)) {
           cheapest = c;
         }
         if (c.nanos <= targetNanos && (best == null || c.betterThan(best))) {
@@ -115,7 +118,7 @@ public final class LatencyPlanner {
       if (mine != theirs) {
         return mine > theirs;
       }
-      return nanos < other.nanos;
+      return nanos < other.nanos * (1 - TIE); // a tie keeps the earlier: no early exit before thresholds
     }
 
     String describe() {

@@ -12,6 +12,12 @@ import java.util.Arrays;
 public final class OnlineStageTimer {
   /** Weight of the newest run: about the last 4-8 runs dominate, so heating shows within a second. */
   public static final double SMOOTHING = 0.25;
+  /**
+   * A run counts at most this many times the current average: a preempted run (the OS gave the
+   * core away for a millisecond) must not swing the plans, while a real slowdown, even 10x, is
+   * followed within a few runs (each may raise the average by 75 %).
+   */
+  public static final long OUTLIER_FACTOR = 4;
 
   private final int depth;
   private final long[] nanos; // index 0 stem, 1..L blocks, L+1 head
@@ -75,6 +81,10 @@ public final class OnlineStageTimer {
     if (runNanos < 0) {
       throw new IllegalArgumentException("a run cannot take " + runNanos + " ns");
     }
-    return previous == GraphCost.NOT_MEASURED ? runNanos : Math.round((1 - SMOOTHING) * previous + SMOOTHING * runNanos);
+    if (previous == GraphCost.NOT_MEASURED) {
+      return runNanos;
+    }
+    long counted = previous > 0 ? Math.min(runNanos, OUTLIER_FACTOR * previous) : runNanos;
+    return Math.round((1 - SMOOTHING) * previous + SMOOTHING * counted);
   }
 }

@@ -145,5 +145,13 @@ public class LatencyPlannerTest {
     timer.recordOverhead(400);
     assertEquals(400, timer.overheadNanos());
     assertEquals(GraphCost.NOT_MEASURED, timer.blockNanos(2));
+    // a preempted run counts as 4x the average at most: 0.75 x 1250 + 0.25 x 5000
+    timer.recordBlock(1, 1_000_000);
+    assertEquals(2188, timer.blockNanos(1));
+    // a lasting 10x slowdown is followed within a few runs
+    for (int i = 0; i < 12; i++) {
+      timer.recordBlock(1, 12_500);
+    }
+    assertTrue(timer.blockNanos(1) > 11_000);
   }
 }

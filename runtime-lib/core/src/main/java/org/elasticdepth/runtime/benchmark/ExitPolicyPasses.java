@@ -6,12 +6,12 @@ import java.nio.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.elasticdepth.runtime.Budget;
 import org.elasticdepth.runtime.Classification;
 import org.elasticdepth.runtime.ElasticClassifier;
 import org.elasticdepth.runtime.ExitPolicy;
 import org.elasticdepth.runtime.LatencyPlan;
 import org.elasticdepth.runtime.LatencyPlanner;
-import org.elasticdepth.runtime.StageTimes;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.PolicyResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.bundle.Bundle;
@@ -28,7 +28,7 @@ import org.elasticdepth.runtime.spi.BlockExecutor;
  */
 final class ExitPolicyPasses {
   /** Latency targets when none are given: this many, evenly from depth 1 to full depth. */
-  static final int DEFAULT_TARGETS = 5;
+  static final int DEFAULT_TARGETS = 6;
 
   private final Bundle bundle;
   private final BlockExecutor executor;
@@ -64,23 +64,35 @@ final class ExitPolicyPasses {
     return out;
   }
 
-  /** Evenly from the classifier's measured depth-1 time to its full-depth time (no early exit). */
+  /**
+   * Evenly from the classifier's depth-1 time to its full-depth time, both measured as a user
+   * would: mean time of a classification without early exit at that depth.
+   */
   List<Double> defaultTargets() {
-    StageTimes times;
-    try (ElasticClassifier c = ElasticClassifier.create(bundle, executor, options(ExitPolicy.never()))) {
-      for (int r = 0; r < warmupRuns + runs; r++) {
-        checkInterrupted.run();
-        c.classify(samples.get(r % samples.size()).inputView());
-      }
-      times = c.stageTimes();
-    }
-    double shallow = times.nanosToLayer(1, false) / 1e6;
-    double deep = times.nanosToLayer(times.depth(), false) / 1e6;
+    double shallow = meanMillisAtDepth(1);
+    double deep = meanMillisAtDepth(bundle.manifest().depth());
     List<Double> targets = new ArrayList<>();
     for (int k = 0; k < DEFAULT_TARGETS; k++) {
       targets.add(shallow + (deep - shallow) * k / (DEFAULT_TARGETS - 1));
     }
     return targets;
+  }
+
+  private double meanMillisAtDepth(int depth) {
+    ElasticClassifier.Options o = options(ExitPolicy.never()).toBuilder()
+        .setBudget(Budget.unlimited().withMaxDepth(depth)).build();
+    try (ElasticClassifier c = ElasticClassifier.create(bundle, executor, o)) {
+      for (int r = 0; r < warmupRuns; r++) {
+        checkInterrupted.run();
+        c.classify(samples.get(r % samples.size()).inputView());
+      }
+      long nanos = 0;
+      for (int r = 0; r < runs; r++) {
+        checkInterrupted.run();
+        nanos += c.classify(samples.get(r % samples.size()).inputView()).totalNanos();
+      }
+      return nanos / 1e6 / runs;
+    }
   }
 
   private PolicyResult guaranteed(int[] fullDepth) {
