@@ -18,7 +18,8 @@ public final class GuaranteeCharts {
     }
 
     /**
-     * @param summaries the methods of one setting
+     * @param summaries the methods of one setting; those calibrated on the same loss (disagreement) are drawn, the
+     *                  accuracy-drop rule is in the table (its own loss is a different quantity)
      */
     public static byte[] testLossBySplit(GuaranteeStudy.Setting setting, List<GuaranteeStudy.Summary> summaries)
             throws IOException {
@@ -32,6 +33,9 @@ public final class GuaranteeCharts {
         chart.getStyler().setMarkerSize(4);
         double max = setting.eps();
         for (GuaranteeStudy.Summary s : summaries) {
+            if (s.method() == GuaranteeStudy.Method.NAIVE_ACCURACY) {
+                continue;
+            }
             double[] y = s.trials().stream().mapToDouble(GuaranteeStudy.Trial::testDisagreement).sorted().toArray();
             double[] x = new double[y.length];
             for (int i = 0; i < y.length; i++) {
