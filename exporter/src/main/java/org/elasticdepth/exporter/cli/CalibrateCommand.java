@@ -48,8 +48,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     double confidence;
 
     @Option(names = "--thresholds", split = ",", paramLabel = "T",
-            description = "comma list of increasing thresholds in (0, 1] (default: 0.30..0.95 by 0.05, 0.97, 0.98, "
-                    + "0.99, 0.995, 0.999)")
+            description = "comma list of increasing thresholds in (0, 1] (default: 0.30..0.75 by 0.05, 0.76..0.99 "
+                    + "by 0.01, 0.995, 0.999)")
     double[] thresholds;
 
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads, 0 = half the cores, at least one")
