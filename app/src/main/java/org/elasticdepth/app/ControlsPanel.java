@@ -31,6 +31,8 @@ final class ControlsPanel {
   }
 
   private static final float THRESHOLD_STEPS = 100f;
+  /** Latency seek bar: progress p means (p + 1) / 10 ms, 0.1 to 50 ms. */
+  private static final float LATENCY_STEPS_PER_MS = 10f;
 
   private final Activity activity;
   private final Listener listener;
@@ -39,6 +41,8 @@ final class ControlsPanel {
   private final Spinner targetSpinner;
   private final TextView thresholdValue;
   private final SeekBar thresholdSeek;
+  private final TextView latencyValue;
+  private final SeekBar latencySeek;
   private final Spinner depthSpinner;
   private final Spinner executorSpinner;
   private final Spinner threadsSpinner;
@@ -60,6 +64,8 @@ final class ControlsPanel {
     targetSpinner = activity.findViewById(R.id.target_spinner);
     thresholdValue = activity.findViewById(R.id.threshold_value);
     thresholdSeek = activity.findViewById(R.id.threshold_seek);
+    latencyValue = activity.findViewById(R.id.latency_value);
+    latencySeek = activity.findViewById(R.id.latency_seek);
     depthSpinner = activity.findViewById(R.id.depth_spinner);
     executorSpinner = activity.findViewById(R.id.executor_spinner);
     threadsSpinner = activity.findViewById(R.id.threads_spinner);
@@ -129,12 +135,18 @@ final class ControlsPanel {
 
   private void showViews(DemoSettings s) {
     sourceButton.setText(s.source() == Source.CAMERA ? R.string.use_samples : R.string.use_camera);
+    boolean latency = s.exitRule() == ExitRule.LATENCY_TARGET;
     boolean target = s.exitRule() == ExitRule.ACCURACY_TARGET && hasFrontier;
-    exitRule.check(target ? R.id.rule_target : R.id.rule_manual);
+    boolean manual = !latency && !target;
+    exitRule.check(latency ? R.id.rule_latency : target ? R.id.rule_target : R.id.rule_manual);
     activity.findViewById(R.id.rule_target).setEnabled(hasFrontier);
     targetSpinner.setVisibility(target ? View.VISIBLE : View.GONE);
-    thresholdSeek.setVisibility(target ? View.GONE : View.VISIBLE);
-    thresholdValue.setVisibility(target ? View.GONE : View.VISIBLE);
+    thresholdSeek.setVisibility(manual ? View.VISIBLE : View.GONE);
+    thresholdValue.setVisibility(manual ? View.VISIBLE : View.GONE);
+    latencySeek.setVisibility(latency ? View.VISIBLE : View.GONE);
+    latencyValue.setVisibility(latency ? View.VISIBLE : View.GONE);
+    latencySeek.setProgress(Math.round(s.latencyTargetMillis() * LATENCY_STEPS_PER_MS) - 1);
+    latencyValue.setText(activity.getString(R.string.latency_value, s.latencyTargetMillis()));
     thresholdSeek.setProgress(Math.round(s.manualThreshold() * THRESHOLD_STEPS));
     thresholdValue.setText(activity.getString(R.string.threshold_value, s.manualThreshold()));
     FrontierPoint point = ExitRules.nearest(frontier, s.targetThreshold());
@@ -147,8 +159,24 @@ final class ControlsPanel {
   private void listen() {
     sourceButton.setOnClickListener(v ->
         change(settings.withSource(settings.source() == Source.CAMERA ? Source.SAMPLES : Source.CAMERA)));
-    exitRule.setOnCheckedChangeListener((group, id) ->
-        change(settings.withExitRule(id == R.id.rule_target ? ExitRule.ACCURACY_TARGET : ExitRule.MANUAL)));
+    exitRule.setOnCheckedChangeListener((group, id) -> change(settings.withExitRule(
+        id == R.id.rule_target ? ExitRule.ACCURACY_TARGET : id == R.id.rule_latency ? ExitRule.LATENCY_TARGET : ExitRule.MANUAL)));
+    latencySeek.setOnSeekBarChangeListener(new SeekBar.OnSeekBarChangeListener() {
+      @Override
+      public void onProgressChanged(SeekBar bar, int progress, boolean fromUser) {
+        if (fromUser) {
+          latencyValue.setText(activity.getString(R.string.latency_value, latencyMillis(progress)));
+        }
+      }
+
+      @Override
+      public void onStartTrackingTouch(SeekBar bar) {}
+
+      @Override
+      public void onStopTrackingTouch(SeekBar bar) {
+        change(settings.withLatencyTargetMillis(latencyMillis(bar.getProgress())));
+      }
+    });
     thresholdSeek.setOnSeekBarChangeListener(new SeekBar.OnSeekBarChangeListener() {
       @Override
       public void onProgressChanged(SeekBar bar, int progress, boolean fromUser) {
@@ -171,6 +199,10 @@ final class ControlsPanel {
     onSelected(depthSpinner, position -> bound ? settings.withDepthCap(position) : settings);
     onSelected(executorSpinner, position -> settings.withExecutor(ExecutorChoice.values()[position]));
     onSelected(threadsSpinner, position -> settings.withThreads(position));
+  }
+
+  private static float latencyMillis(int progress) {
+    return (progress + 1) / LATENCY_STEPS_PER_MS;
   }
 
   private interface Selection {

@@ -12,6 +12,7 @@ package org.elasticdepth.app;
  * @param executor where graphs should run
  * @param threads CPU threads; {@link #AUTO_THREADS} lets the runtime decide
  * @param source where pictures come from
+ * @param latencyTargetMillis the mean latency asked for with {@link ExitRule#LATENCY_TARGET}
  */
 public record DemoSettings(
     ExitRule exitRule,
@@ -20,21 +21,30 @@ public record DemoSettings(
     int depthCap,
     ExecutorChoice executor,
     int threads,
-    Source source) {
+    Source source,
+    float latencyTargetMillis) {
+
+  /** Latency target until the user picks one: a camera frame every 33 ms leaves room for about 10 ms of inference. */
+  public static final float DEFAULT_LATENCY_TARGET_MILLIS = 10f;
+  /** The largest latency target offered, in ms. */
+  public static final float MAX_LATENCY_TARGET_MILLIS = 50f;
 
   public static final int AUTO_DEPTH = 0;
   public static final int AUTO_THREADS = 0;
   public static final int MAX_THREADS = 8;
 
   public static final DemoSettings DEFAULTS =
-      new DemoSettings(ExitRule.ACCURACY_TARGET, Float.NaN, 0.9f, AUTO_DEPTH, ExecutorChoice.AUTO, AUTO_THREADS, Source.CAMERA);
+      new DemoSettings(ExitRule.ACCURACY_TARGET, Float.NaN, 0.9f, AUTO_DEPTH, ExecutorChoice.AUTO, AUTO_THREADS, Source.CAMERA,
+          DEFAULT_LATENCY_TARGET_MILLIS);
 
   /** How the early-exit threshold is chosen. */
   public enum ExitRule {
     /** A point of the accuracy/speed frontier the exporter measured. */
     ACCURACY_TARGET,
     /** A threshold on the shared head's confidence, set by hand. */
-    MANUAL
+    MANUAL,
+    /** A mean latency: the runtime picks threshold and depth on the device ({@code ExitPolicy.forLatency}). */
+    LATENCY_TARGET
   }
 
   /** The executor the user asked for. */
@@ -53,34 +63,48 @@ public record DemoSettings(
     if (!(manualThreshold >= 0f && manualThreshold <= 1f)) {
       throw new IllegalArgumentException("manual threshold must be in [0, 1], got " + manualThreshold);
     }
+    if (!(latencyTargetMillis > 0f && latencyTargetMillis <= MAX_LATENCY_TARGET_MILLIS)) {
+      throw new IllegalArgumentException("latency target must be in (0, " + MAX_LATENCY_TARGET_MILLIS + "] ms, got "
+          + latencyTargetMillis);
+    }
+  }
+
+  /** Settings with the default latency target (stores written before it existed). */
+  public DemoSettings(ExitRule exitRule, float targetThreshold, float manualThreshold, int depthCap,
+      ExecutorChoice executor, int threads, Source source) {
+    this(exitRule, targetThreshold, manualThreshold, depthCap, executor, threads, source, DEFAULT_LATENCY_TARGET_MILLIS);
   }
 
   public DemoSettings withExitRule(ExitRule value) {
-    return new DemoSettings(value, targetThreshold, manualThreshold, depthCap, executor, threads, source);
+    return new DemoSettings(value, targetThreshold, manualThreshold, depthCap, executor, threads, source, latencyTargetMillis);
   }
 
   public DemoSettings withTargetThreshold(float value) {
-    return new DemoSettings(exitRule, value, manualThreshold, depthCap, executor, threads, source);
+    return new DemoSettings(exitRule, value, manualThreshold, depthCap, executor, threads, source, latencyTargetMillis);
   }
 
   public DemoSettings withManualThreshold(float value) {
-    return new DemoSettings(exitRule, targetThreshold, value, depthCap, executor, threads, source);
+    return new DemoSettings(exitRule, targetThreshold, value, depthCap, executor, threads, source, latencyTargetMillis);
   }
 
   public DemoSettings withDepthCap(int value) {
-    return new DemoSettings(exitRule, targetThreshold, manualThreshold, value, executor, threads, source);
+    return new DemoSettings(exitRule, targetThreshold, manualThreshold, value, executor, threads, source, latencyTargetMillis);
   }
 
   public DemoSettings withExecutor(ExecutorChoice value) {
-    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, value, threads, source);
+    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, value, threads, source, latencyTargetMillis);
   }
 
   public DemoSettings withThreads(int value) {
-    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, executor, value, source);
+    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, executor, value, source, latencyTargetMillis);
   }
 
   public DemoSettings withSource(Source value) {
-    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, executor, threads, value);
+    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, executor, threads, value, latencyTargetMillis);
+  }
+
+  public DemoSettings withLatencyTargetMillis(float value) {
+    return new DemoSettings(exitRule, targetThreshold, manualThreshold, depthCap, executor, threads, source, value);
   }
 
   /** True when a change from {@code other} needs a new classifier (executor or threads), not just a new plan. */

@@ -11,9 +11,13 @@ public final class ExitRules {
 
   /**
    * The policy for {@code settings}. An accuracy target needs a calibrated frontier; a bundle
-   * without one gets the manual threshold (the screen hides the target choice for it).
+   * without one gets the manual threshold (the screen hides the target choice for it). A latency
+   * target works with any bundle: without exit histograms the runtime only chooses the depth.
    */
   public static ExitPolicy policy(DemoSettings settings, Calibration calibration) {
+    if (settings.exitRule() == DemoSettings.ExitRule.LATENCY_TARGET) {
+      return ExitPolicy.forLatency(settings.latencyTargetMillis());
+    }
     boolean hasFrontier = calibration != null && !calibration.frontier().isEmpty();
     if (settings.exitRule() == DemoSettings.ExitRule.MANUAL || !hasFrontier) {
       return ExitPolicy.threshold(settings.manualThreshold());

@@ -30,7 +30,8 @@ public final class SettingsStore {
           prefs.getInt("depth_cap", d.depthCap()),
           enumValue(ExecutorChoice.class, "executor", d.executor()),
           prefs.getInt("threads", d.threads()),
-          enumValue(Source.class, "source", d.source()));
+          enumValue(Source.class, "source", d.source()),
+          prefs.getFloat("latency_target_ms", d.latencyTargetMillis()));
     } catch (IllegalArgumentException | ClassCastException e) {
       return d; // out-of-range or mistyped values: start over rather than crash
     }
@@ -45,6 +46,7 @@ public final class SettingsStore {
         .putString("executor", s.executor().name())
         .putInt("threads", s.threads())
         .putString("source", s.source().name())
+        .putFloat("latency_target_ms", s.latencyTargetMillis())
         .apply();
   }
 

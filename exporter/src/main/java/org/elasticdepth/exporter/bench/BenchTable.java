@@ -10,6 +10,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.FullComparison;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.PolicyResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Sustained;
 
@@ -60,6 +61,7 @@ public final class BenchTable {
       }
       out.append(fullLine(e.full())).append('\n');
       out.append(earlyExitLines(e.earlyExit()));
+      out.append(policyLines(e.exitPolicies()));
       out.append(sustainedLine(e.sustained())).append('\n');
       out.append(fallbackLine(e)).append('\n');
     }
@@ -127,6 +129,44 @@ public final class BenchTable {
     }
     s.append("- shared-head accuracy per layer: ").append(acc).append('\n');
     return s.toString();
+  }
+
+  /** Goal for a latency target: measured mean latency at most this much above the target. */
+  public static final double LATENCY_TARGET_TOLERANCE = 0.15;
+
+  /**
+   * The exit-policy passes: the guaranteed policy (measured disagreement vs the guaranteed drop)
+   * and each latency target (measured mean vs target, within {@value #LATENCY_TARGET_TOLERANCE}
+   * or under; accuracy: the calibrated frontier's best for the target vs measured).
+   */
+  static String policyLines(List<PolicyResult> policies) {
+    if (policies.isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder("\n| exit policy | target ms | threshold | depth cap | predicted ms | measured ms "
+        + "| measured / target | predicted accuracy | measured accuracy | disagreement with full depth |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<String> notes = new ArrayList<>();
+    for (PolicyResult p : policies) {
+      if (p.status() != Status.OK) {
+        notes.add("- " + p.policy() + " policy: " + p.status().json() + " (" + p.message() + ")");
+        continue;
+      }
+      boolean latency = p.targetMs() != null;
+      String ratio = latency ? String.format(Locale.ROOT, "%.2f (%s)", p.measuredMeanMs() / p.targetMs(),
+          !p.targetMet() ? "cannot be met" : p.measuredMeanMs() <= (1 + LATENCY_TARGET_TOLERANCE) * p.targetMs()
+              ? "met" : "missed") : "-";
+      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.4f | %s | %s | %.4f | %.4f%s |%n",
+          latency ? "latency" : "guaranteed", latency ? String.format(Locale.ROOT, "%.4f", p.targetMs()) : "-",
+          p.threshold() == null ? "none" : String.format(Locale.ROOT, "%.3f", p.threshold()), p.depthCap(),
+          p.predictedMeanMs() == null ? "-" : String.format(Locale.ROOT, "%.4f", p.predictedMeanMs()),
+          p.measuredMeanMs(), ratio,
+          p.predictedAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", p.predictedAccuracy()),
+          p.measuredAccuracy(), p.measuredDisagreement(),
+          p.guaranteedMaxDrop() == null ? "" : String.format(Locale.ROOT, " (guaranteed <= %.4f)", p.guaranteedMaxDrop())));
+    }
+    notes.forEach(n -> s.append(n).append('\n'));
+    return s.append('\n').toString();
   }
 
   static String sustainedLine(Sustained s) {

@@ -21,9 +21,17 @@ import org.elasticdepth.runtime.desktop.DesktopExecutor;
 public final class DesktopBenchmark {
   private DesktopBenchmark() {}
 
-  /** What {@code exporter bench} was asked for. {@code samples} 0 skips the early-exit pass. */
+  /**
+   * What {@code exporter bench} was asked for. {@code samples} 0 skips the early-exit and exit-policy
+   * passes; empty {@code latencyTargetsMs}: the suite's default targets (depth-1 to full-depth time).
+   */
   public record Request(List<Integer> threads, List<Integer> depths, int warmupRuns, int timedRuns, int samples,
-      Path data, Double threshold, double sustainedSeconds) {}
+      Path data, Double threshold, double sustainedSeconds, List<Double> latencyTargetsMs) {
+    public Request(List<Integer> threads, List<Integer> depths, int warmupRuns, int timedRuns, int samples, Path data,
+        Double threshold, double sustainedSeconds) {
+      this(threads, depths, warmupRuns, timedRuns, samples, data, threshold, sustainedSeconds, List.of());
+    }
+  }
 
   public static BenchmarkResult run(Bundle bundle, Request request, String generator, ProgressListener listener)
       throws DatasetException {
@@ -34,6 +42,7 @@ public final class DesktopBenchmark {
         .warmupRuns(request.warmupRuns())
         .timedRuns(request.timedRuns())
         .sustainedSeconds(request.sustainedSeconds())
+        .latencyTargetsMs(request.latencyTargetsMs())
         .processResidentBytes(DesktopDevice::processResidentBytes)
         .samples(request.samples() > 0 ? fashionMnistTest(bundle.manifest(), request.data(), request.samples()) : List.of());
     if (request.threshold() != null) {

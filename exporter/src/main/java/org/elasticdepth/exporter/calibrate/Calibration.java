@@ -1,6 +1,7 @@
 package org.elasticdepth.exporter.calibrate;
 
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.Guarantee;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
@@ -16,10 +17,14 @@ import java.util.List;
  * @param fullDepthAccuracy  accuracy at the last layer (no early exit)
  * @param targetDrop         the accuracy drop (absolute, e.g. 0.01 = 1 point) the chosen threshold may cost
  * @param chosen             the frontier point with the highest speed-up within {@code targetDrop}
- * @param frontier           every threshold swept, in increasing threshold order
+ * @param frontier           every threshold swept, in increasing threshold order, with exit histogram, capped
+ *                           accuracies and loss bound ({@link Calibrator})
+ * @param guarantee          how the loss bounds were made and the threshold certified for their eps; null in
+ *                           calibrations written before guarantees existed
  */
 public record Calibration(String split, int samples, double[] layerAccuracy, double fullDepthAccuracy,
-                          double targetDrop, FrontierPoint chosen, List<FrontierPoint> frontier) {
+                          double targetDrop, FrontierPoint chosen, List<FrontierPoint> frontier,
+                          Guarantee guarantee) {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     public Calibration {

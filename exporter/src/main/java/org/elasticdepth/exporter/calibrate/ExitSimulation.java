@@ -3,6 +3,8 @@ package org.elasticdepth.exporter.calibrate;
 import org.elasticdepth.runtime.ExitMath;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 
+import java.util.Arrays;
+
 /**
  * Early exit with one confidence threshold, simulated from every layer's softmax: a sample exits at the first layer
  * whose maximum class probability reaches the threshold, or at the last layer.
@@ -10,15 +12,22 @@ import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 public final class ExitSimulation {
 
     /**
-     * @param threshold     the threshold simulated
-     * @param exitCounts    m_i: samples exiting at layer i (index 0 = layer 1)
-     * @param accuracy      accuracy of the prediction made at each sample's exit
-     * @param meanExitLayer mean 1-based exit layer
-     * @param speedUp       {@link #speedUp(long[])}
+     * @param threshold          the threshold simulated
+     * @param exitCounts         m_i: samples exiting at layer i (index 0 = layer 1)
+     * @param accuracy           accuracy of the prediction made at each sample's exit
+     * @param meanExitLayer      mean 1-based exit layer
+     * @param speedUp            {@link #speedUp(long[])}
+     * @param accuracyByDepthCap accuracy when the depth is also capped at d (index d-1): samples that have not exited
+     *                           by layer d answer with layer d's prediction
+     * @param disagreements      samples whose exit prediction differs from the full-depth prediction (the loss of the
+     *                           guaranteed calibration, see {@link Calibrator})
      */
-    public record Outcome(double threshold, long[] exitCounts, double accuracy, double meanExitLayer, double speedUp) {
+    public record Outcome(double threshold, long[] exitCounts, double accuracy, double meanExitLayer, double speedUp,
+                          double[] accuracyByDepthCap, int disagreements) {
+        /** The frontier point with exit histogram and capped accuracies (no loss bound). */
         public FrontierPoint toFrontierPoint() {
-            return new FrontierPoint(threshold, accuracy, meanExitLayer, speedUp);
+            return new FrontierPoint(threshold, accuracy, meanExitLayer, speedUp,
+                    Arrays.stream(exitCounts).boxed().toList(), Arrays.stream(accuracyByDepthCap).boxed().toList(), null);
         }
     }
 
@@ -30,29 +39,59 @@ public final class ExitSimulation {
      * @param labels        {@code [n]} true classes
      */
     public static Outcome simulate(float[][][] probabilities, int[] labels, double threshold) {
-        int layers = probabilities.length;
-        int n = labels.length;
-        if (layers == 0 || n == 0) {
-            throw new IllegalArgumentException("nothing to simulate: " + layers + " layers, " + n + " samples");
+        if (probabilities.length == 0 || labels.length == 0) {
+            throw new IllegalArgumentException("nothing to simulate: " + probabilities.length + " layers, "
+                    + labels.length + " samples");
         }
+        return simulate(LayerPredictions.of(probabilities, labels), threshold);
+    }
+
+    public static Outcome simulate(LayerPredictions outputs, double threshold) {
+        int layers = outputs.layers();
+        int n = outputs.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("nothing to simulate: " + layers + " layers, 0 samples");
+        }
+        int[][] predicted = outputs.predicted();
+        float[][] confidence = outputs.confidence();
+        int[] labels = outputs.labels();
         long[] counts = new long[layers];
+        long[] cappedCorrect = new long[layers];
         long correct = 0;
         long exitLayerSum = 0;
+        int disagreements = 0;
         for (int i = 0; i < n; i++) {
-            int exit = layers - 1;
-            for (int l = 0; l < layers; l++) {
-                if (max(probabilities[l][i]) >= threshold) {
-                    exit = l;
-                    break;
-                }
-            }
+            int exit = exitLayer(confidence, i, threshold);
             counts[exit]++;
             exitLayerSum += exit + 1;
-            if (argMax(probabilities[exit][i]) == labels[i]) {
+            if (predicted[exit][i] == labels[i]) {
                 correct++;
             }
+            if (predicted[exit][i] != predicted[layers - 1][i]) {
+                disagreements++;
+            }
+            for (int cap = 0; cap < layers; cap++) {
+                if (predicted[Math.min(exit, cap)][i] == labels[i]) {
+                    cappedCorrect[cap]++;
+                }
+            }
         }
-        return new Outcome(threshold, counts, (double) correct / n, (double) exitLayerSum / n, speedUp(counts));
+        double[] cappedAccuracy = new double[layers];
+        for (int cap = 0; cap < layers; cap++) {
+            cappedAccuracy[cap] = (double) cappedCorrect[cap] / n;
+        }
+        return new Outcome(threshold, counts, (double) correct / n, (double) exitLayerSum / n, speedUp(counts),
+                cappedAccuracy, disagreements);
+    }
+
+    /** The 0-based layer where sample {@code i} exits at {@code threshold}. */
+    static int exitLayer(float[][] confidence, int i, double threshold) {
+        for (int l = 0; l < confidence.length; l++) {
+            if (confidence[l][i] >= threshold) {
+                return l;
+            }
+        }
+        return confidence.length - 1;
     }
 
     /**

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code bench}: the benchmark-app suite on desktop TFLite, written in the same JSON schema. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks a bundle on desktop TFLite (one executor per thread count): latency per depth, chained "
-        + "blocks vs full.tflite, early exit on the Fashion-MNIST test set, resident memory. Prints the table and "
+        + "blocks vs full.tflite, early exit on the Fashion-MNIST test set, the guaranteed and latency-target exit policies "
+        + "(predicted vs measured accuracy and latency), resident memory. Prints the table and "
         + "writes the result JSON (docs/benchmark-schema.md).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BUNDLE_DIR", description = "a bundle directory (or .zip)")
@@ -50,6 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threshold", description = "early-exit threshold (default: the bundle's calibrated one)")
   Double threshold;
 
+  @Option(names = "--latency-targets", split = ",", paramLabel = "MS[,MS...]",
+      description = "mean-latency targets for ExitPolicy.forLatency, in ms (default: 6 from the classifier's depth-1 "
+          + "to its full-depth time)")
+  List<Double> latencyTargets = List.of();
+
   @Option(names = "--sustained-seconds", defaultValue = "0", description = "length of the sustained run, 0 to skip it")
   double sustainedSeconds;
 
@@ -66,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     BenchmarkResult result;
     try (Bundle bundle = bundleDir.isFile() ? Bundle.fromZip(bundleDir) : Bundle.fromDirectory(bundleDir)) {
       DesktopBenchmark.Request request = new DesktopBenchmark.Request(threads, depths, warmup, runs, samples, data,
-          threshold, sustainedSeconds);
+          threshold, sustainedSeconds, latencyTargets);
       result = DesktopBenchmark.run(bundle, request, "exporter bench 0.1.0",
           (executor, stage, step, total) -> System.err.printf(Locale.ROOT, "[%d/%d] %s: %s%n", step, total, executor, stage));
     }

@@ -23,6 +23,7 @@ import java.util.List;
             EvaluateCommand.class,
             AnalyzeCommand.class,
             CalibrateCommand.class,
+            GuaranteeStudyCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
             BenchCommand.class,

@@ -60,6 +60,6 @@ public record TrainedModel(Model model, VitWeights weights, BundleExporter.Descr
 
   private static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
     return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), c.frontier(), c.targetDrop(),
-        c.chosenThreshold(), MinimalDepths.of(c.layerAccuracy()));
+        c.chosenThreshold(), MinimalDepths.of(c.layerAccuracy()), c.guarantee());
   }
 }

@@ -139,6 +139,19 @@ public final class DepthPlanner {
     return new DepthPlan(depth, modelDepth, limitedBy, reason, memory, latency, budget);
   }
 
+  /**
+   * Each graph's latency as {@link #plan} counts it (measured, else estimated from FLOPs), plus
+   * {@code overheadNanos} per classification: the input of a {@link LatencyPlanner}.
+   */
+  StageTimes stageTimes(GraphCosts costs, long overheadNanos) {
+    double flopsPerNano = flopsPerNano(costs);
+    long[] blocks = new long[costs.depth()];
+    for (int l = 1; l <= blocks.length; l++) {
+      blocks[l - 1] = nanos(costs.block(l), flopsPerNano);
+    }
+    return new StageTimes(nanos(costs.stem(), flopsPerNano), blocks, nanos(costs.head(), flopsPerNano), overheadNanos);
+  }
+
   private double flopsPerNano(GraphCosts costs) {
     long flops = 0;
     long nanos = 0;

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.security.PublicKey;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,8 +69,6 @@ import org.elasticdepth.runtime.spi.LoadedGraph;
  */
 public final class ElasticClassifier implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  /** Weight of the newest run in the latency each graph keeps for the next plan. */
-  private static final double LATENCY_SMOOTHING = 0.25;
 
   private final Bundle bundle;
   private final boolean ownsBundle;
@@ -90,12 +87,14 @@ public final class ElasticClassifier implements AutoCloseable {
   private volatile DepthPlan plan;
   private volatile Budget budget;
   private volatile int loadedDepth; // blocks[0 .. loadedDepth-1] are loaded, the rest null
+  private volatile LatencyPlan latencyPlan; // null unless the exit policy is a latency target
 
   // Touched only on the owner thread.
   private LoadedGraph stem;
   private LoadedGraph head;
   private final LoadedGraph[] blocks;
-  private final long[] measuredNanos; // index 0 stem, 1..L blocks, L+1 head
+  private final OnlineStageTimer timer;
+  private final LatencyTargetController latencyTarget; // null unless the exit policy is a latency target
   private ByteBuffer input;
   private ByteBuffer zeros;
   private boolean released;
@@ -113,8 +112,10 @@ public final class ElasticClassifier implements AutoCloseable {
     headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
     budget = options.budget();
     blocks = new LoadedGraph[manifest.depth()];
-    measuredNanos = new long[manifest.depth() + 2];
-    Arrays.fill(measuredNanos, GraphCost.NOT_MEASURED);
+    timer = new OnlineStageTimer(manifest.depth());
+    latencyTarget = options.exitPolicy().isLatencyTarget()
+        ? new LatencyTargetController(options.exitPolicy().latencyTargetMillis().getAsDouble(), manifest.calibration())
+        : null;
     String threadName = "elastic-classifier-" + INSTANCES.incrementAndGet();
     owner = Executors.newSingleThreadExecutor(task -> {
       Thread thread = new Thread(task, threadName);
@@ -261,6 +262,25 @@ public final class ElasticClassifier implements AutoCloseable {
     return budget;
   }
 
+  /**
+   * For an {@link ExitPolicy#forLatency} policy, the current choice of threshold and depth cap
+   * with its predicted and measured mean latency; empty for the other policies. The choice is
+   * redone every few dozen classifications and on {@link #replan}, from the latencies measured
+   * on this device.
+   */
+  public java.util.Optional<LatencyPlan> latencyPlan() {
+    return java.util.Optional.ofNullable(latencyPlan);
+  }
+
+  /**
+   * What each graph takes on this device as the classifier measures it online (smoothed, so it
+   * follows heating), and the per-classification overhead; graphs not run yet are estimated from
+   * FLOPs. The input of latency targets, also for predicting another policy's latency.
+   */
+  public StageTimes stageTimes() {
+    return onOwner(() -> planner.stageTimes(costs(), timer.overheadNanos()));
+  }
+
   /** How many blocks are loaded now (blocks 1..n); equals the planned depth between calls. */
   public int loadedDepth() {
     return loadedDepth;
@@ -330,8 +350,8 @@ public final class ElasticClassifier implements AutoCloseable {
     }
     DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth); // fail fast, before loading anything
     input = ByteBuffer.allocateDirect(Math.multiplyExact(inputElements, Float.BYTES)).order(ByteOrder.nativeOrder());
-    stem = load(manifest.graphs().stem(), 0);
-    head = load(manifest.graphs().head(), manifest.depth() + 1);
+    stem = load(manifest.graphs().stem(), StageKind.STEM, 0);
+    head = load(manifest.graphs().head(), StageKind.HEAD, 0);
     resize(initial.depth());
     plan = initial;
     if (options.warmUpRuns() > 0) {
@@ -339,6 +359,7 @@ public final class ElasticClassifier implements AutoCloseable {
       resize(measured.depth());
       plan = measured;
     }
+    planLatencyTarget();
     return null;
   }
 
@@ -348,12 +369,23 @@ public final class ElasticClassifier implements AutoCloseable {
     resize(next.depth());
     this.plan = next;
     this.budget = budget;
+    planLatencyTarget();
     return next;
+  }
+
+  private void planLatencyTarget() {
+    if (latencyTarget != null) {
+      latencyPlan = latencyTarget.replan(planner.stageTimes(costs(), timer.overheadNanos()), plan.depth());
+    }
   }
 
   private Classification run(float[] image) {
     ensureOpen();
     DepthPlan p = plan;
+    LatencyPlan target = latencyPlan;
+    ExitPolicy exitPolicy = target == null ? options.exitPolicy() : target.exitPolicy();
+    int depth = target == null ? p.depth() : Math.min(p.depth(), target.depthCap());
+    boolean headEveryBlock = exitPolicy.exitsEarly() || options.evaluateEveryLayer();
     long start = System.nanoTime();
     ((Buffer) input).clear(); // via Buffer: see BundleSource
     input.asFloatBuffer().put(image);
@@ -363,22 +395,33 @@ public final class ElasticClassifier implements AutoCloseable {
     float[] probabilities = null;
     int label = -1;
     int exitLayer = 0;
-    for (int l = 1; l <= p.depth(); l++) {
+    for (int l = 1; l <= depth; l++) {
       ByteBuffer[] out = timed(StageKind.BLOCK, l, blocks[l - 1], tokens, stages);
       tokens = out[0];
-      if (headAfterEveryBlock || l == p.depth()) {
+      if (headEveryBlock || l == depth) {
         float[] logits = logits(timed(StageKind.HEAD, l, head, out[1], stages)[0], l);
         label = argmax(logits); // on logits, as the exporter's verify does: rounding cannot create ties
         probabilities = softmax(logits);
         exitLayer = l;
         layers.add(new LayerPrediction(l, label, probabilities[label]));
-        if (options.exitPolicy().shouldExit(probabilities[label])) {
+        if (exitPolicy.shouldExit(probabilities[label])) {
           break;
         }
       }
     }
+    long total = System.nanoTime() - start;
+    long inGraphs = 0;
+    for (Stage stage : stages) {
+      inGraphs += stage.nanos();
+    }
+    timer.recordOverhead(total - inGraphs);
+    if (latencyTarget != null) {
+      boolean replanDue = latencyTarget.onClassified(total);
+      latencyPlan = replanDue ? latencyTarget.replan(planner.stageTimes(costs(), timer.overheadNanos()), p.depth())
+          : latencyTarget.plan();
+    }
     return new Classification(label, manifest.labels().get(label), probabilities, exitLayer, p, layers, stages,
-        System.nanoTime() - start, executor.name());
+        total, executor.name());
   }
 
   private ByteBuffer[] timed(StageKind kind, int layer, LoadedGraph graph, ByteBuffer in, List<Stage> stages) {
@@ -386,7 +429,7 @@ public final class ElasticClassifier implements AutoCloseable {
     ByteBuffer[] out = graph.run(in);
     long nanos = System.nanoTime() - t0;
     stages.add(new Stage(kind, layer, nanos, graph.target()));
-    record(costIndex(kind, layer), nanos);
+    record(kind, layer, nanos);
     return out;
   }
 
@@ -444,7 +487,7 @@ public final class ElasticClassifier implements AutoCloseable {
     try {
       while (loadedDepth < depth) {
         int l = loadedDepth + 1;
-        blocks[l - 1] = load(manifest.block(l), l);
+        blocks[l - 1] = load(manifest.block(l), StageKind.BLOCK, l);
         loadedDepth = l;
       }
     } catch (RuntimeException | Error e) {
@@ -454,7 +497,7 @@ public final class ElasticClassifier implements AutoCloseable {
   }
 
   /** Loads a graph from its verified bytes and warms it up, measuring its latency. */
-  private LoadedGraph load(Graph spec, int costIndex) {
+  private LoadedGraph load(Graph spec, StageKind kind, int layer) {
     LoadedGraph graph = executor.load(spec, bundle.graph(spec));
     try {
       int runs = options.warmUpRuns();
@@ -464,7 +507,7 @@ public final class ElasticClassifier implements AutoCloseable {
         graph.run(in);
         long nanos = System.nanoTime() - t0;
         if (run > 0 || runs == 1) { // the first of several runs pays one-off costs (allocation, weight packing)
-          record(costIndex, nanos);
+          record(kind, layer, nanos);
         }
       }
       return graph;
@@ -484,28 +527,21 @@ public final class ElasticClassifier implements AutoCloseable {
     return view;
   }
 
-  private void record(int costIndex, long nanos) {
-    long previous = measuredNanos[costIndex];
-    measuredNanos[costIndex] = previous == GraphCost.NOT_MEASURED
-        ? nanos
-        : Math.round((1 - LATENCY_SMOOTHING) * previous + LATENCY_SMOOTHING * nanos);
-  }
-
-  private int costIndex(StageKind kind, int layer) {
-    return switch (kind) {
-      case STEM -> 0;
-      case BLOCK -> layer;
-      case HEAD -> manifest.depth() + 1;
-    };
+  private void record(StageKind kind, int layer, long nanos) {
+    switch (kind) {
+      case STEM -> timer.recordStem(nanos);
+      case BLOCK -> timer.recordBlock(layer, nanos);
+      case HEAD -> timer.recordHead(nanos);
+    }
   }
 
   private GraphCosts costs() {
     List<GraphCost> blockCosts = new ArrayList<>(manifest.depth());
     for (int l = 1; l <= manifest.depth(); l++) {
-      blockCosts.add(manifestCosts.block(l).withMeasuredNanos(measuredNanos[l]));
+      blockCosts.add(manifestCosts.block(l).withMeasuredNanos(timer.blockNanos(l)));
     }
-    return new GraphCosts(manifestCosts.stem().withMeasuredNanos(measuredNanos[0]), blockCosts,
-        manifestCosts.head().withMeasuredNanos(measuredNanos[manifest.depth() + 1]));
+    return new GraphCosts(manifestCosts.stem().withMeasuredNanos(timer.stemNanos()), blockCosts,
+        manifestCosts.head().withMeasuredNanos(timer.headNanos()));
   }
 
   private void releaseAll() {

@@ -389,4 +389,52 @@ public class ElasticClassifierTest {
       assertTrue(e.getMessage(), e.getMessage().contains(fragment));
     }
   }
+
+  /** The fake's prediction is right at every layer; the calibration says deeper is better. */
+  private static BundleManifest.Calibration latencyCalibration() {
+    return new BundleManifest.Calibration("validation", List.of(0.6, 0.7, 0.8, 0.9), List.of(
+        new BundleManifest.FrontierPoint(0.5, 0.7, 1.5, 4 / 1.5, List.of(60L, 30L, 10L, 0L), List.of(0.6, 0.68, 0.7, 0.7), null)),
+        0.01, 0.5);
+  }
+
+  @Test
+  public void latencyTargetBelowTheCheapestDepthRunsDepthOneAndSaysSo() {
+    Options o = options().setWarmUpRuns(2).setExitPolicy(ExitPolicy.forLatency(1e-6)).build();
+    try (ElasticClassifier c = ElasticClassifier.fromBuffers(
+        FakeBundle.files(FakeBundle.manifest(DEPTH, latencyCalibration())), executor, o)) {
+      LatencyPlan plan = c.latencyPlan().orElseThrow();
+      assertFalse(plan.targetMet());
+      assertEquals(1, plan.depthCap());
+      assertTrue(plan.reason(), plan.reason().contains("cannot be met"));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(1, c.classify(image(0)).exitLayer());
+      }
+      LatencyPlan measured = c.latencyPlan().orElseThrow();
+      assertEquals(3, measured.measuredRuns());
+      assertTrue(measured.measuredMillis() > 0);
+      assertTrue(measured.toString(), measured.toString().contains("measured"));
+    }
+  }
+
+  @Test
+  public void generousLatencyTargetRunsTheMostAccurateDepth() {
+    Options o = options().setWarmUpRuns(2).setExitPolicy(ExitPolicy.forLatency(60_000)).build();
+    try (ElasticClassifier c = ElasticClassifier.fromBuffers(
+        FakeBundle.files(FakeBundle.manifest(DEPTH, latencyCalibration())), executor, o)) {
+      LatencyPlan plan = c.latencyPlan().orElseThrow();
+      assertTrue(plan.targetMet());
+      assertEquals(DEPTH, plan.depthCap());
+      assertTrue(Double.isNaN(plan.threshold())); // full depth without exit: .9 beats every threshold
+      Classification r = c.classify(image(0));
+      assertEquals(DEPTH, r.exitLayer());
+      assertEquals(1, r.layers().size()); // no early exit planned: the head ran once
+      // the plan follows replan's depth (a cap of 2 from the budget)
+      c.replan(Budget.unlimited().withMaxDepth(2));
+      assertEquals(2, c.latencyPlan().orElseThrow().depthCap());
+      assertEquals(2, c.classify(image(0)).exitLayer());
+    }
+    try (ElasticClassifier plain = ElasticClassifier.create(bundle, executor, options().build())) {
+      assertFalse(plain.latencyPlan().isPresent());
+    }
+  }
 }

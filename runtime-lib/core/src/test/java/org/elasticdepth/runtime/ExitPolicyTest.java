@@ -8,6 +8,8 @@ import static org.junit.Assert.fail;
 import java.util.List;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.Guarantee;
+import org.elasticdepth.runtime.bundle.BundleManifest.LossBound;
 import org.junit.Test;
 
 public class ExitPolicyTest {
@@ -101,5 +103,56 @@ public class ExitPolicyTest {
 
   private static double threshold(ExitPolicy p) {
     return p.confidenceThreshold().getAsDouble();
+  }
+
+  /**
+   * Bounds from strict (0.99) to loose (0.5): .004, .008, .02, .006. Fixed-sequence testing at
+   * eps .01 stops at 0.7 (bound .02), so 0.5 is never reached although its own bound passes.
+   */
+  private static final Calibration GUARANTEED = new Calibration("validation", List.of(0.60, 0.70, 0.78, 0.80),
+      List.of(
+          new FrontierPoint(0.5, 0.70, 1.5, 2.67, null, null, new LossBound(5000, 15, 0.006)),
+          new FrontierPoint(0.7, 0.775, 2.0, 2.0, null, null, new LossBound(5000, 80, 0.02)),
+          new FrontierPoint(0.9, 0.79, 2.8, 1.43, null, null, new LossBound(5000, 25, 0.008)),
+          new FrontierPoint(0.99, 0.80, 3.6, 1.11, null, null, new LossBound(5000, 10, 0.004))),
+      0.01, 0.9, new Guarantee(Guarantee.DISAGREEMENT, 0.95, 0.01, 0.9));
+
+  @Test
+  public void accuracyDropUsesTheGuaranteedPointWhenTheBundleHasOne() {
+    ExitPolicy p = ExitPolicy.forAccuracyDrop(GUARANTEED, 0.01);
+    assertEquals(0.9, threshold(p), 0);
+    assertTrue(p.toString(), p.toString().contains("guaranteed"));
+    assertTrue(p.toString(), p.toString().contains("confidence 0.950"));
+    assertTrue(p.toString(), p.toString().contains("25 of 5000"));
+    // a larger drop passes 0.7 too, and then 0.5
+    assertEquals(0.5, threshold(ExitPolicy.forAccuracyDrop(GUARANTEED, 0.03)), 0);
+    // between: the sequence reaches 0.9, not 0.7
+    assertEquals(0.9, threshold(ExitPolicy.forAccuracyDrop(GUARANTEED, 0.019)), 0);
+    // the point estimate alone would have taken 0.7 for a 2.5-point drop; the guarantee does not
+    assertEquals(0.9, threshold(ExitPolicy.forAccuracyDrop(GUARANTEED, 0.015)), 0);
+  }
+
+  @Test
+  public void noGuaranteedThresholdIsAClearError() {
+    try {
+      ExitPolicy.forAccuracyDrop(GUARANTEED, 0.003);
+      fail();
+    } catch (IllegalArgumentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("no calibrated threshold is guaranteed"));
+      assertTrue(e.getMessage(), e.getMessage().contains("bound 0.0040"));
+    }
+  }
+
+  @Test
+  public void latencyPolicyIsChosenAtRunTime() {
+    ExitPolicy p = ExitPolicy.forLatency(8);
+    assertTrue(p.isLatencyTarget());
+    assertTrue(p.exitsEarly());
+    assertFalse(p.confidenceThreshold().isPresent());
+    assertEquals(8, p.latencyTargetMillis().getAsDouble(), 0);
+    assertFalse(p.shouldExit(1f));
+    assertFalse(ExitPolicy.threshold(0.9).isLatencyTarget());
+    assertEquals(p, ExitPolicy.forLatency(8));
+    assertFalse(p.equals(ExitPolicy.forLatency(9)));
   }
 }

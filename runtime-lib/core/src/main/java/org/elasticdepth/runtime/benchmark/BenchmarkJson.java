@@ -21,6 +21,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkFormatException.Problem;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.BundleInfo;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.PolicyResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.FrontierPoint;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.FullComparison;
@@ -196,6 +197,31 @@ public final class BenchmarkJson {
     o.add("full", full(e.full()));
     o.add("earlyExit", earlyExit(e.earlyExit()));
     o.add("sustained", sustained(e.sustained()));
+    JsonArray policies = new JsonArray();
+    e.exitPolicies().forEach(p -> policies.add(policy(p)));
+    o.add("exitPolicies", policies);
+    return o;
+  }
+
+  private static JsonObject policy(PolicyResult p) {
+    JsonObject o = new JsonObject();
+    o.addProperty("policy", p.policy());
+    o.addProperty("status", p.status().json());
+    put(o, "message", p.message());
+    put(o, "description", p.description());
+    put(o, "targetMs", p.targetMs());
+    put(o, "threshold", p.threshold());
+    put(o, "depthCap", p.depthCap());
+    put(o, "runs", p.runs());
+    put(o, "predictedAccuracy", p.predictedAccuracy());
+    put(o, "measuredAccuracy", p.measuredAccuracy());
+    put(o, "guaranteedMaxDrop", p.guaranteedMaxDrop());
+    put(o, "measuredDisagreement", p.measuredDisagreement());
+    put(o, "predictedMeanMs", p.predictedMeanMs());
+    put(o, "measuredMeanMs", p.measuredMeanMs());
+    if (p.targetMet() != null) {
+      o.addProperty("targetMet", p.targetMet());
+    }
     return o;
   }
 
@@ -360,7 +386,26 @@ public final class BenchmarkJson {
   private static ExecutorResult executor(Node n) {
     return new ExecutorResult(n.get("name").string(), n.get("status").status(), n.optionalString("error"),
         n.optionalNumber("setupMs"), n.get("depths").list(d -> depth(d.object())), full(n.get("full").object()), earlyExit(n.get("earlyExit").object()),
-        sustained(n.get("sustained").object()));
+        sustained(n.get("sustained").object()), policies(n.optional("exitPolicies")));
+  }
+
+  /** Optional: files written before exit-policy passes existed have none. */
+  private static List<PolicyResult> policies(Node n) {
+    if (n == null) {
+      return List.of();
+    }
+    return n.list(p -> {
+      p.object();
+      Node depthCap = p.optional("depthCap");
+      Node runs = p.optional("runs");
+      Node met = p.optional("targetMet");
+      return new PolicyResult(p.get("policy").string(), p.get("status").status(), p.optionalString("message"),
+          p.optionalString("description"), p.optionalNumber("targetMs"), p.optionalNumber("threshold"),
+          depthCap == null ? null : depthCap.positive(), runs == null ? null : runs.positive(),
+          p.optionalNumber("predictedAccuracy"), p.optionalNumber("measuredAccuracy"),
+          p.optionalNumber("guaranteedMaxDrop"), p.optionalNumber("measuredDisagreement"),
+          p.optionalNumber("predictedMeanMs"), p.optionalNumber("measuredMeanMs"), met == null ? null : met.bool());
+    });
   }
 
   private static DepthResult depth(Node n) {
@@ -467,6 +512,13 @@ public final class BenchmarkJson {
         throw invalid("must be a string");
       }
       return element.getAsString();
+    }
+
+    boolean bool() {
+      if (!element.isJsonPrimitive() || !element.getAsJsonPrimitive().isBoolean()) {
+        throw invalid("must be true or false");
+      }
+      return element.getAsBoolean();
     }
 
     Status status() {

@@ -154,9 +154,17 @@ public record BenchmarkResult(
       List<DepthResult> depths,
       FullComparison full,
       EarlyExit earlyExit,
-      Sustained sustained) {
+      Sustained sustained,
+      List<PolicyResult> exitPolicies) {
     public ExecutorResult {
       depths = copy(depths);
+      exitPolicies = copy(exitPolicies);
+    }
+
+    /** A result without exit-policy passes (schema files written before they existed). */
+    public ExecutorResult(String name, Status status, String error, Double setupMs, List<DepthResult> depths,
+        FullComparison full, EarlyExit earlyExit, Sustained sustained) {
+      this(name, status, error, setupMs, depths, full, earlyExit, sustained, List.of());
     }
 
     /** The successful result at {@code depth}, or {@code null}. */
@@ -275,6 +283,48 @@ public record BenchmarkResult(
 
     public static EarlyExit notRun(Status status, String message) {
       return new EarlyExit(status, message, null, null, null, null, List.of(), List.of(), null, null, null, null, null, List.of());
+    }
+  }
+
+  /**
+   * One exit policy run through the {@code ElasticClassifier} on the labelled samples: what it
+   * predicted (from the bundle's calibration and the classifier's own per-graph times) next to
+   * what was measured.
+   *
+   * @param policy {@code "guaranteed"} ({@code ExitPolicy.forAccuracyDrop} on a bundle with a
+   *     guaranteed calibration) or {@code "latency"} ({@code ExitPolicy.forLatency(targetMs)})
+   * @param description the policy's or latency plan's own sentence
+   * @param targetMs the latency target, latency policies only
+   * @param threshold the exit threshold used (the last plan's, for a latency target); null: no early exit
+   * @param depthCap blocks run at most
+   * @param runs classifications measured (the samples, repeated up to the timed-run count)
+   * @param predictedAccuracy the calibration's accuracy for the threshold and cap
+   * @param measuredAccuracy accuracy on the samples
+   * @param guaranteedMaxDrop the accuracy drop guaranteed, guaranteed policy only
+   * @param measuredDisagreement share of samples whose answer differs from the full-depth answer
+   * @param predictedMeanMs expected mean latency: exit histogram x per-graph times measured online
+   * @param measuredMeanMs measured mean latency of a classification
+   * @param targetMet latency policies: whether the plan predicted the target could be met
+   */
+  public record PolicyResult(
+      String policy,
+      Status status,
+      String message,
+      String description,
+      Double targetMs,
+      Double threshold,
+      Integer depthCap,
+      Integer runs,
+      Double predictedAccuracy,
+      Double measuredAccuracy,
+      Double guaranteedMaxDrop,
+      Double measuredDisagreement,
+      Double predictedMeanMs,
+      Double measuredMeanMs,
+      Boolean targetMet) {
+    public static PolicyResult notRun(String policy, Double targetMs, Status status, String message) {
+      return new PolicyResult(policy, status, message, null, targetMs, null, null, null, null, null, null, null, null,
+          null, null);
     }
   }
 

@@ -28,6 +28,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.FrontierPoint;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.FullComparison;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.PolicyResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Settings;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Sustained;
@@ -90,7 +91,7 @@ public final class BenchmarkSuite {
     }
     Double threshold = options.threshold != null ? options.threshold
         : manifest.calibration() != null ? Double.valueOf(manifest.calibration().recommendedThreshold()) : null;
-    Run run = new Run(manifest, content, depths, threshold, listener);
+    Run run = new Run(bundle, manifest, content, depths, threshold, listener);
     List<ExecutorResult> results = new ArrayList<>();
     for (Map.Entry<String, ExecutorFactory> e : options.executors.entrySet()) {
       results.add(run.executor(e.getKey(), e.getValue()));
@@ -154,6 +155,7 @@ public final class BenchmarkSuite {
 
   /** State of one {@link #run}: the bundle, and progress accounting. */
   private final class Run {
+    private final Bundle bundle;
     private final BundleManifest manifest;
     private final Map<Graph, ByteBuffer> content;
     private final List<Integer> depths;
@@ -164,8 +166,9 @@ public final class BenchmarkSuite {
     private int step;
     private String executorName = "";
 
-    Run(BundleManifest manifest, Map<Graph, ByteBuffer> content, List<Integer> depths, Double threshold,
+    Run(Bundle bundle, BundleManifest manifest, Map<Graph, ByteBuffer> content, List<Integer> depths, Double threshold,
         ProgressListener listener) {
+      this.bundle = bundle;
       this.manifest = manifest;
       this.content = content;
       this.depths = depths;
@@ -174,7 +177,7 @@ public final class BenchmarkSuite {
       this.timingInput = options.samples.isEmpty()
           ? direct(syntheticInput(manifest.input().elementCount()))
           : direct(options.samples.get(0).inputView());
-      this.totalSteps = options.executors.size() * (depths.size() + 3);
+      this.totalSteps = options.executors.size() * (depths.size() + 4);
     }
 
     ExecutorResult executor(String name, ExecutorFactory factory) {
@@ -186,7 +189,7 @@ public final class BenchmarkSuite {
         setUp(executor);
       } catch (RuntimeException | LinkageError e) {
         rethrowCancellation(e);
-        step += depths.size() + 3;
+        step += depths.size() + 4;
         listener.onProgress(name, "failed: " + message(e), step, totalSteps);
         return new ExecutorResult(name, Status.FAILED, message(e), null, List.of(), FullComparison.notRun(Status.SKIPPED,
             "executor failed"), EarlyExit.notRun(Status.SKIPPED, "executor failed"), Sustained.notRun(Status.SKIPPED,
@@ -206,11 +209,17 @@ public final class BenchmarkSuite {
         listener.onProgress(name, "early exit", step, totalSteps);
         EarlyExit earlyExit = guard(() -> earlyExit(ex), e -> EarlyExit.notRun(Status.FAILED, e));
         step++;
+        listener.onProgress(name, "exit policies", step, totalSteps);
+        List<PolicyResult> policies = guard(
+            () -> new ExitPolicyPasses(bundle, ex, options.samples, options.warmupRuns, options.timedRuns,
+                BenchmarkSuite::checkInterrupted).run(options.latencyTargetsMs),
+            e -> List.of(PolicyResult.notRun("exit policies", null, Status.FAILED, e)));
+        step++;
         listener.onProgress(name, "sustained run", step, totalSteps);
         Sustained sustained = guard(() -> sustained(ex), e -> Sustained.notRun(Status.FAILED, e));
         step++;
         listener.onProgress(name, "done", step, totalSteps);
-        return new ExecutorResult(name, Status.OK, null, setupMs, depthResults, full, earlyExit, sustained);
+        return new ExecutorResult(name, Status.OK, null, setupMs, depthResults, full, earlyExit, sustained, policies);
       }
     }
 
@@ -510,6 +519,7 @@ public final class BenchmarkSuite {
     final int timedRuns;
     final List<LabelledSample> samples;
     final Double threshold;
+    final List<Double> latencyTargetsMs;
     final double sustainedSeconds;
     final double sustainedIntervalSeconds;
     final LongSupplier processResidentBytes;
@@ -524,6 +534,7 @@ public final class BenchmarkSuite {
       timedRuns = b.timedRuns;
       samples = Collections.unmodifiableList(new ArrayList<>(b.samples));
       threshold = b.threshold;
+      latencyTargetsMs = List.copyOf(b.latencyTargetsMs);
       sustainedSeconds = b.sustainedSeconds;
       sustainedIntervalSeconds = b.sustainedIntervalSeconds;
       processResidentBytes = b.processResidentBytes;
@@ -567,6 +578,7 @@ public final class BenchmarkSuite {
       private int timedRuns = 50;
       private List<LabelledSample> samples = List.of();
       private Double threshold;
+      private List<Double> latencyTargetsMs = List.of();
       private double sustainedSeconds;
       private double sustainedIntervalSeconds = 1;
       private LongSupplier processResidentBytes = () -> -1;
@@ -608,6 +620,15 @@ public final class BenchmarkSuite {
       /** Labelled samples for the early-exit pass; the first also feeds the latency runs. */
       public Builder samples(List<LabelledSample> samples) {
         this.samples = new ArrayList<>(samples);
+        return this;
+      }
+
+      /**
+       * Mean-latency targets (ms) for the {@code ExitPolicy.forLatency} passes; default: {@value
+       * ExitPolicyPasses#DEFAULT_TARGETS} targets from the classifier's depth-1 to its full-depth time.
+       */
+      public Builder latencyTargetsMs(List<Double> targets) {
+        this.latencyTargetsMs = new ArrayList<>(targets);
         return this;
       }
 
@@ -662,6 +683,11 @@ public final class BenchmarkSuite {
         }
         if (warmupRuns < 0 || timedRuns < 1) {
           throw new IllegalArgumentException("warmupRuns must be >= 0 and timedRuns >= 1, got " + warmupRuns + " and " + timedRuns);
+        }
+        for (Double t : latencyTargetsMs) {
+          if (t == null || !(t > 0) || t.isInfinite()) {
+            throw new IllegalArgumentException("latency targets must be positive milliseconds, got " + t);
+          }
         }
         if (threshold != null && !(threshold > 0 && threshold <= 1)) {
           throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);

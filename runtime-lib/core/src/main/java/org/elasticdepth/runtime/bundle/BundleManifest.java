@@ -249,15 +249,59 @@ public record BundleManifest(
    * first layer whose max softmax probability is at least {@code threshold} gave {@code accuracy}
    * with a mean exit layer of {@code meanExitLayer} (1-based), i.e. {@code speedUp} = L /
    * meanExitLayer = sum(L*m_i) / sum(i*m_i).
+   *
+   * <p>Optional (null in bundles written before they existed): {@code exitCounts} m_1..m_L, how
+   * many calibration images exited at each layer (what a latency target is planned from); {@code
+   * accuracyByDepthCap}, the accuracy when the depth is also capped at d = 1..L (images that have
+   * not exited by layer d answer there); {@code lossBound}, the guaranteed-calibration statistics
+   * of this threshold.
    */
-  public record FrontierPoint(double threshold, double accuracy, double meanExitLayer, double speedUp) {}
+  public record FrontierPoint(
+      double threshold,
+      double accuracy,
+      double meanExitLayer,
+      double speedUp,
+      List<Long> exitCounts,
+      List<Double> accuracyByDepthCap,
+      LossBound lossBound) {
+    public FrontierPoint {
+      exitCounts = copy(exitCounts);
+      accuracyByDepthCap = copy(accuracyByDepthCap);
+    }
+
+    /** A point without the optional statistics (format of the first bundles). */
+    public FrontierPoint(double threshold, double accuracy, double meanExitLayer, double speedUp) {
+      this(threshold, accuracy, meanExitLayer, speedUp, null, null, null);
+    }
+  }
+
+  /**
+   * The exact upper confidence bound on the loss of one threshold (see {@link Guarantee}): {@code
+   * losses} of {@code samples} calibration images lost, and with probability at least the
+   * calibration's {@link Guarantee#confidence()} the loss rate on new images from the same
+   * distribution is at most {@code upperBound} (Clopper-Pearson).
+   */
+  public record LossBound(int samples, int losses, double upperBound) {}
+
+  /**
+   * How the frontier's {@link LossBound}s were made and what they guarantee. {@code loss} names the
+   * per-image loss ({@value #DISAGREEMENT}: the early exit's prediction differs from the full-depth
+   * prediction; its rate bounds the accuracy drop from above); {@code confidence} = 1 - delta, the
+   * level of every bound; {@code maxLoss} the epsilon calibrated for and {@code threshold} the
+   * loosest threshold that fixed-sequence testing certified for it, null when none was (then only
+   * full depth is guaranteed).
+   */
+  public record Guarantee(String loss, double confidence, double maxLoss, Double threshold) {
+    /** The loss of the exporter's guaranteed calibration. */
+    public static final String DISAGREEMENT = "disagreement-with-full-depth";
+  }
 
   /**
    * What the exporter measured on its validation split: the shared head's accuracy after each
    * layer (index 0 = layer 1), the frontier sorted by ascending threshold, the threshold it
-   * recommends ({@code recommendedThreshold}, chosen for {@code targetAccuracyDrop}), and the
-   * task's minimal depths (optional, empty in bundles written before it existed), sorted by
-   * ascending {@code accuracyDrop}.
+   * recommends ({@code recommendedThreshold}, chosen for {@code targetAccuracyDrop}), the task's
+   * minimal depths (optional, empty in bundles written before it existed), sorted by ascending
+   * {@code accuracyDrop}, and the {@code guarantee} (optional; null: no loss bounds in the frontier).
    */
   public record Calibration(
       String split,
@@ -265,17 +309,30 @@ public record BundleManifest(
       List<FrontierPoint> frontier,
       double targetAccuracyDrop,
       double recommendedThreshold,
-      List<MinimalDepth> minimalDepth) {
+      List<MinimalDepth> minimalDepth,
+      Guarantee guarantee) {
     public Calibration {
       layerAccuracy = copy(layerAccuracy);
       frontier = copy(frontier);
       minimalDepth = minimalDepth == null ? List.of() : copy(minimalDepth);
     }
 
-    /** A calibration without minimal depths (as in bundles written before they existed). */
+    /** A calibration without minimal depths or guarantee (format of the first bundles). */
     public Calibration(String split, List<Double> layerAccuracy, List<FrontierPoint> frontier,
         double targetAccuracyDrop, double recommendedThreshold) {
-      this(split, layerAccuracy, frontier, targetAccuracyDrop, recommendedThreshold, List.of());
+      this(split, layerAccuracy, frontier, targetAccuracyDrop, recommendedThreshold, List.of(), null);
+    }
+
+    /** A calibration with minimal depths and without guarantee. */
+    public Calibration(String split, List<Double> layerAccuracy, List<FrontierPoint> frontier,
+        double targetAccuracyDrop, double recommendedThreshold, List<MinimalDepth> minimalDepth) {
+      this(split, layerAccuracy, frontier, targetAccuracyDrop, recommendedThreshold, minimalDepth, null);
+    }
+
+    /** A calibration with a guarantee and without minimal depths. */
+    public Calibration(String split, List<Double> layerAccuracy, List<FrontierPoint> frontier,
+        double targetAccuracyDrop, double recommendedThreshold, Guarantee guarantee) {
+      this(split, layerAccuracy, frontier, targetAccuracyDrop, recommendedThreshold, List.of(), guarantee);
     }
 
     /** The minimal depth for the smallest accuracy drop recorded (the safest cap), if any. */

@@ -15,6 +15,8 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graphs;
+import org.elasticdepth.runtime.bundle.BundleManifest.Guarantee;
+import org.elasticdepth.runtime.bundle.BundleManifest.LossBound;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
@@ -135,6 +137,23 @@ public final class ManifestJson {
         po.addProperty("accuracy", p.accuracy());
         po.addProperty("meanExitLayer", p.meanExitLayer());
         po.addProperty("speedUp", p.speedUp());
+        if (p.exitCounts() != null) {
+          JsonArray counts = new JsonArray();
+          p.exitCounts().forEach(counts::add);
+          po.add("exitCounts", counts);
+        }
+        if (p.accuracyByDepthCap() != null) {
+          JsonArray capped = new JsonArray();
+          p.accuracyByDepthCap().forEach(capped::add);
+          po.add("accuracyByDepthCap", capped);
+        }
+        if (p.lossBound() != null) {
+          JsonObject bound = new JsonObject();
+          bound.addProperty("samples", p.lossBound().samples());
+          bound.addProperty("losses", p.lossBound().losses());
+          bound.addProperty("upperBound", p.lossBound().upperBound());
+          po.add("lossBound", bound);
+        }
         frontier.add(po);
       }
       co.add("frontier", frontier);
@@ -149,6 +168,17 @@ public final class ManifestJson {
           depths.add(o);
         }
         co.add("minimalDepth", depths);
+      }
+      if (c.guarantee() != null) {
+        Guarantee g = c.guarantee();
+        JsonObject go = new JsonObject();
+        go.addProperty("loss", g.loss());
+        go.addProperty("confidence", g.confidence());
+        go.addProperty("maxLoss", g.maxLoss());
+        if (g.threshold() != null) {
+          go.addProperty("threshold", g.threshold());
+        }
+        co.add("guarantee", go);
       }
       root.add("calibration", co);
     }
@@ -231,12 +261,19 @@ public final class ManifestJson {
         n.get("layerAccuracy").list(Node::number),
         n.get("frontier").list(p -> {
           p.object();
+          Node counts = p.optional("exitCounts");
+          Node capped = p.optional("accuracyByDepthCap");
+          Node bound = p.optional("lossBound");
           return new FrontierPoint(p.get("threshold").number(), p.get("accuracy").number(),
-              p.get("meanExitLayer").number(), p.get("speedUp").number());
+              p.get("meanExitLayer").number(), p.get("speedUp").number(),
+              counts == null ? null : counts.list(Node::longValue),
+              capped == null ? null : capped.list(Node::number),
+              bound == null ? null : lossBound(bound.object()));
         }),
         n.get("targetAccuracyDrop").number(),
         n.get("recommendedThreshold").number(),
-        minimalDepth(n.optional("minimalDepth")));
+        minimalDepth(n.optional("minimalDepth")),
+        guarantee(n.optional("guarantee")));
   }
 
   private static List<MinimalDepth> minimalDepth(Node n) {
@@ -244,6 +281,20 @@ public final class ManifestJson {
       d.object();
       return new MinimalDepth(d.get("accuracyDrop").number(), d.get("depth").integer());
     });
+  }
+
+  private static LossBound lossBound(Node n) {
+    return new LossBound(n.get("samples").integer(), n.get("losses").integer(), n.get("upperBound").number());
+  }
+
+  private static Guarantee guarantee(Node n) {
+    if (n == null) {
+      return null;
+    }
+    n.object();
+    Node threshold = n.optional("threshold");
+    return new Guarantee(n.get("loss").string(), n.get("confidence").number(), n.get("maxLoss").number(),
+        threshold == null ? null : threshold.number());
   }
 
   private static Provenance provenance(Node n) {

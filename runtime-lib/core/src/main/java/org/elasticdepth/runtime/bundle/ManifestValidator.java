@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
+import org.elasticdepth.runtime.bundle.BundleManifest.Guarantee;
+import org.elasticdepth.runtime.bundle.BundleManifest.LossBound;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
@@ -116,6 +118,7 @@ public final class ManifestValidator {
         require(p.speedUp() >= 1 - 1e-9, Problem.MALFORMED_MANIFEST, "calibration.frontier.speedUp must be >= 1");
         require(p.threshold() > previous, Problem.INCONSISTENT, "calibration.frontier must be sorted by ascending threshold");
         previous = p.threshold();
+        frontierStatistics(p, model.depth());
       }
       unit("calibration.targetAccuracyDrop", c.targetAccuracyDrop());
       unit("calibration.recommendedThreshold", c.recommendedThreshold());
@@ -131,6 +134,44 @@ public final class ManifestValidator {
         require(minimal.depth() == expected, Problem.INCONSISTENT, "calibration.minimalDepth for accuracyDrop "
             + minimal.accuracyDrop() + " is " + minimal.depth() + " but calibration.layerAccuracy gives " + expected);
       }
+      Guarantee g = c.guarantee();
+      if (g != null) {
+        require(g.loss() != null && !g.loss().isEmpty(), Problem.MALFORMED_MANIFEST, "calibration.guarantee.loss is missing");
+        require(g.confidence() > 0 && g.confidence() < 1, Problem.MALFORMED_MANIFEST,
+            "calibration.guarantee.confidence must be in (0, 1), got " + g.confidence());
+        require(g.maxLoss() > 0 && g.maxLoss() < 1, Problem.MALFORMED_MANIFEST,
+            "calibration.guarantee.maxLoss must be in (0, 1), got " + g.maxLoss());
+        if (g.threshold() != null) {
+          unit("calibration.guarantee.threshold", g.threshold());
+        }
+        require(c.frontier().stream().allMatch(p -> p.lossBound() != null), Problem.INCONSISTENT,
+            "calibration.guarantee needs a lossBound on every frontier point");
+      }
+    }
+  }
+
+  /** The optional per-point statistics: exit histogram, capped accuracies, loss bound. */
+  private static void frontierStatistics(FrontierPoint p, int depth) {
+    if (p.exitCounts() != null) {
+      require(p.exitCounts().size() == depth, Problem.INCONSISTENT,
+          "calibration.frontier.exitCounts has " + p.exitCounts().size() + " values but model.depth is " + depth);
+      long total = 0;
+      for (long count : p.exitCounts()) {
+        require(count >= 0, Problem.MALFORMED_MANIFEST, "calibration.frontier.exitCounts must be >= 0, got " + count);
+        total += count;
+      }
+      require(total > 0, Problem.MALFORMED_MANIFEST, "calibration.frontier.exitCounts counts no image");
+    }
+    if (p.accuracyByDepthCap() != null) {
+      require(p.accuracyByDepthCap().size() == depth, Problem.INCONSISTENT, "calibration.frontier.accuracyByDepthCap has "
+          + p.accuracyByDepthCap().size() + " values but model.depth is " + depth);
+      p.accuracyByDepthCap().forEach(a -> unit("calibration.frontier.accuracyByDepthCap", a));
+    }
+    LossBound b = p.lossBound();
+    if (b != null) {
+      require(b.samples() > 0 && b.losses() >= 0 && b.losses() <= b.samples(), Problem.MALFORMED_MANIFEST,
+          "calibration.frontier.lossBound needs samples > 0 and 0 <= losses <= samples, got " + b.losses() + " of " + b.samples());
+      unit("calibration.frontier.lossBound.upperBound", b.upperBound());
     }
   }
 

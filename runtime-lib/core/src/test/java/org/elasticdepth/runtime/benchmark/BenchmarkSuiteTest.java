@@ -41,14 +41,14 @@ public class BenchmarkSuiteTest {
     try (Bundle bundle = FakeBundles.bundle(true)) {
       BenchmarkSuite suite = BenchmarkSuite.create(options().addExecutor("gpu", () -> fake).generator("test").build());
       r = suite.run(bundle, (executor, stage, step, total) -> {
-        assertEquals(FakeBundles.DEPTH + 3, total);
+        assertEquals(FakeBundles.DEPTH + 4, total);
         steps.add(step);
       });
     }
     assertEquals(BenchmarkResult.SCHEMA_VERSION, r.schemaVersion());
     assertEquals(List.of(1, 2, 3, 4), r.settings().depths());
     assertEquals(0.9, r.settings().threshold(), 0);
-    assertEquals(FakeBundles.DEPTH + 3, (int) steps.get(steps.size() - 1));
+    assertEquals(FakeBundles.DEPTH + 4, (int) steps.get(steps.size() - 1));
     ExecutorResult gpu = r.executors().get(0);
     assertEquals(Status.OK, gpu.status());
     long previousResident = 0;

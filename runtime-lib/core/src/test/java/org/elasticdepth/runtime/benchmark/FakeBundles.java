@@ -41,6 +41,11 @@ final class FakeBundles {
   private FakeBundles() {}
 
   static Bundle bundle(boolean withFull) {
+    return bundle(withFull, new Calibration("validation", List.of(0.4, 0.6, 0.8, 0.9),
+        List.of(new FrontierPoint(0.5, 0.8, 2.0, 2.0), new FrontierPoint(THRESHOLD, 0.9, 2.5, 1.6)), 0.01, THRESHOLD));
+  }
+
+  static Bundle bundle(boolean withFull, Calibration calibration) {
     Model model = new Model("vit-preln", 4, 1, 2, 4, DEPTH, 1, 8, CLASSES, 5, 1e-5);
     Input input = new Input("NHWC", 4, 4, 1, 1f / 255, new float[] {0.5f}, new float[] {0.25f}, "center-crop");
     int[] image = {1, 4, 4, 1};
@@ -58,8 +63,6 @@ final class FakeBundles {
     Graph full = withFull
         ? graph(files, "full.tflite", List.of(new Tensor("image", image)), List.of(new Tensor("logits", logits)))
         : null;
-    Calibration calibration = new Calibration("validation", List.of(0.4, 0.6, 0.8, 0.9),
-        List.of(new FrontierPoint(0.5, 0.8, 2.0, 2.0), new FrontierPoint(THRESHOLD, 0.9, 2.5, 1.6)), 0.01, THRESHOLD);
     BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, 1, model, input, List.of("a", "b", "c"),
         new Graphs(stem, blocks, head, full), calibration,
         new Provenance("aligned", 1, 42, "test", "fp32", "test", "2026-11-23T00:00:00Z"));
