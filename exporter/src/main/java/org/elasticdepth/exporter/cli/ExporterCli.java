@@ -14,6 +14,7 @@ import java.io.IOException;
                 + "calibrates its exits and exports it as an on-device bundle. Runs fully offline.",
         subcommands = {
             TrainCommand.class,
+            ImportCommand.class,
             EvaluateCommand.class,
             AnalyzeCommand.class,
             CalibrateCommand.class,

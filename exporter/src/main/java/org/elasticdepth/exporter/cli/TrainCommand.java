@@ -159,7 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean hasIdxFiles(Path dir) {
+    static boolean hasIdxFiles(Path dir) {
         return Files.exists(dir.resolve("train-images-idx3-ubyte.gz")) || Files.exists(dir.resolve(
                 "train-images-idx3-ubyte"));
     }

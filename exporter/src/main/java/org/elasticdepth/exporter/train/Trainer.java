@@ -184,11 +184,7 @@ public final class Trainer {
     }
 
     static Map<String, TensorArchive.Tensor> tensors(ElasticVit model) {
-        Map<String, TensorArchive.Tensor> tensors = new LinkedHashMap<>();
-        Map<String, long[]> shapes = model.weightShapes();
-        model.namedWeights().forEach((name, values) -> tensors.put(name, new TensorArchive.Tensor(shapes.get(name),
-                values)));
-        return tensors;
+        return Checkpoint.weightsOf(model);
     }
 
     private String lastGood(TrainingState state, CheckpointStore store) {
