@@ -5,6 +5,8 @@ OUT/ after every epoch (rank 0 writes, each file atomically):
   config.json        the exporter's run config (model, training, data, normalisation, labels)
   model.safetensors  the weights, timm names (model.py): `exporter import OUT --out RUN_DIR`
   checkpoint.pt      weights + AdamW moments + loss-scaler + progress, for --resume
+  reference.safetensors (at the end) PyTorch's exit logits of the first test images: `images` [B,C,S,S]
+                     (normalised) and `logits` [L,B,classes], for `exporter verify BUNDLE --reference`
 """
 import argparse
 import contextlib
@@ -25,7 +27,8 @@ from .model import PRESETS, ElasticVit, VitShape, initialize
 from .objective import MODES, step_loss
 from .optim import Schedule, adamw, clip_and_check
 
-CONFIG, WEIGHTS, CHECKPOINT = "config.json", "model.safetensors", "checkpoint.pt"
+CONFIG, WEIGHTS, CHECKPOINT, REFERENCE = "config.json", "model.safetensors", "checkpoint.pt", "reference.safetensors"
+REFERENCE_IMAGES = 64
 CHECKPOINT_FORMAT = 1
 MAX_CONSECUTIVE_SKIPS = 5  # as the exporter's Trainer: isolated non-finite steps are skipped, 5 in a row stop
 
@@ -66,7 +69,9 @@ def parse_args(argv):
     p.add_argument("--amp", choices=("auto", "on", "off"), default="auto", help="fp16 mixed precision (auto: on GPU)")
     p.add_argument("--cpu", action="store_true", help="train on CPU (gloo) even if CUDA is available")
     p.add_argument("--log-every", type=int, default=50, help="progress line every N steps (rank 0)")
-    p.add_argument("--step-delay", type=float, default=0.0, help=argparse.SUPPRESS)  # tests: a slow step to kill
+    # for tests only: a slow step (so a rank can be killed mid-epoch), and every rank's final weights
+    p.add_argument("--step-delay", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--replica-dir", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     shape = dict(PRESETS[a.preset])
     for key, flag in (("image_size", a.image_size), ("channels", a.channels), ("patch_size", a.patch), ("dim", a.dim),
@@ -398,9 +403,28 @@ def train(ctx, a):
                      " ".join("%.3f" % v for v in validation), history[-1]["seconds"]), flush=True)
         if ctx.enabled:
             dist.barrier()  # no rank runs ahead of a checkpoint being written
+    if ctx.main:
+        write_reference(a.out, vit, splits.test, mean, std)
+    if a.replica_dir:
+        os.makedirs(a.replica_dir, exist_ok=True)
+        files.write_bytes(os.path.join(a.replica_dir, "rank%d.safetensors" % ctx.rank), safetensors_io.encode(
+            {k: v.detach().float().cpu() for k, v in vit.state_dict().items()}))
     log(ctx, "done: %d/%d epochs in %s; next: exporter import %s --out RUN_DIR" % (
         a.epochs, a.epochs, a.out, a.out))
     return 0
+
+
+@torch.no_grad()
+def write_reference(out, vit, test, mean, std):
+    """PyTorch's own exit logits of the first test images (the exporter's test order), to check an export."""
+    vit.eval()
+    count = min(REFERENCE_IMAGES, len(test))
+    device = next(vit.parameters()).device
+    images = normalize(torch.stack([test[i][0] for i in range(count)]).to(device), mean, std)
+    logits = vit.all_exit_logits(vit(images)).float()
+    vit.train()
+    files.write_bytes(os.path.join(out, REFERENCE), safetensors_io.encode({"images": images.cpu(),
+                                                                            "logits": logits.cpu()}))
 
 
 def measure_normalization(ctx, a, splits, shape):
