@@ -38,7 +38,7 @@ class JavaRandom:
     def next(self, bits):
         self.seed = (self.seed * 0x5DEECE66D + 0xB) & ((1 << 48) - 1)
         value = self.seed >> (48 - bits)
-        return value - (1 << bits) if value >= 1 << (bits - 1) else value  # Java int
+        return value - (1 << 32) if value >= 1 << 31 else value  # Java's (int) cast
 
     def next_int(self, bound):
         if bound & -bound == bound:
