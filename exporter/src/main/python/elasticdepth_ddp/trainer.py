@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime
 import io
+import json
 import math
 import os
 import sys
@@ -85,7 +86,10 @@ def parse_args(argv):
     if (a.mean is None) != (a.std is None):
         p.error("--mean and --std go together")
     if a.dataset == "auto":
-        a.dataset = "image-folder" if a.data and os.path.isdir(os.path.join(a.data, "train")) else "fashion-mnist"
+        # as the exporter decides: IDX files -> Fashion-MNIST; otherwise sub-folders -> an image folder
+        a.dataset = "image-folder" if a.data and os.path.isdir(a.data) and not any(
+            os.path.exists(os.path.join(a.data, "train-images-idx3-ubyte" + gz)) for gz in ("", ".gz")) and any(
+            os.path.isdir(os.path.join(a.data, d)) for d in os.listdir(a.data)) else "fashion-mnist"
     return a
 
 
@@ -209,17 +213,14 @@ def train_step(forward, vit, optimizer, mode, step, images, labels, lr, clip, al
 
 
 @torch.no_grad()
-def evaluate(ctx, vit, dataset, mean, std, batch):
+def evaluate(ctx, vit, dataset, mean, std, batch, workers):
     """Per-layer accuracy on `dataset`, each rank scoring its share, summed over ranks."""
     vit.eval()
     correct = torch.zeros(vit.shape.depth, dtype=torch.float64)
-    indices = list(range(ctx.rank, len(dataset), ctx.world))
-    for start in range(0, len(indices), batch):
-        chunk = [dataset[i] for i in indices[start:start + batch]]
-        images = normalize(torch.stack([c for c, _ in chunk]).to(ctx.device), mean, std)
-        labels = torch.tensor([l for _, l in chunk], device=ctx.device)
-        logits = vit.all_exit_logits(vit(images))
-        correct += (logits.argmax(-1) == labels).sum(-1).double().cpu()
+    share = torch.utils.data.Subset(dataset, list(range(ctx.rank, len(dataset), ctx.world)))
+    for pixels, labels in torch.utils.data.DataLoader(share, batch_size=batch, num_workers=workers):
+        logits = vit.all_exit_logits(vit(normalize(pixels.to(ctx.device), mean, std)))
+        correct += (logits.argmax(-1) == labels.to(ctx.device)).sum(-1).double().cpu()
     vit.train()
     return (ctx.all_sum(correct) / len(dataset)).tolist()
 
@@ -316,9 +317,11 @@ def train(ctx, a):
                          % (len(splits.train), global_batch, ctx.world, a.batch_size))
 
     config_path = os.path.join(a.out, CONFIG)
+    state = None
     if a.resume:
-        config = ctx.from_main(lambda: files_read_json(config_path))
-        mean, std = config["normalization"]["mean"], config["normalization"]["std"]
+        # every rank gets rank 0's copy: on several nodes only rank 0's file system need hold OUT
+        state = ctx.from_main(lambda: load_checkpoint(a.out, shape, a.mode, global_batch))
+        mean, std = ctx.from_main(lambda: saved_normalization(config_path, shape))
     else:
         mean, std = measure_normalization(ctx, a, splits, shape)
         config = run_config(a, shape, global_batch, data_path, mean, std, splits.classes)
@@ -331,8 +334,7 @@ def train(ctx, a):
         raise UsageError("--amp on needs a CUDA device")
     scaler = torch.cuda.amp.GradScaler() if amp else None
     first_epoch, step, history = 1, 0, []
-    if a.resume:
-        state = ctx.from_main(lambda: load_checkpoint(a.out, shape, a.mode, global_batch))
+    if state is not None:
         vit.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scaler is not None and state.get("scaler"):
@@ -390,7 +392,7 @@ def train(ctx, a):
             if a.step_delay:
                 time.sleep(a.step_delay)
         totals = ctx.all_sum(torch.cat([loss_sum, torch.tensor([correct, seen], dtype=torch.float64)]))
-        validation = evaluate(ctx, vit, splits.validation, mean, std, a.batch_size)
+        validation = evaluate(ctx, vit, splits.validation, mean, std, a.batch_size, a.workers)
         history.append({"epoch": epoch, "loss": float(totals[0] / max(1, totals[1])),
                         "accuracy": float(totals[2] / max(1, totals[3])), "validation": validation,
                         "seconds": time.time() - started})
@@ -449,13 +451,18 @@ def measure_normalization(ctx, a, splits, shape):
     return D.normalization(sums[:c], sums[c:2 * c], float(sums[2 * c]))
 
 
-def files_read_json(path):
-    import json
+def saved_normalization(path, shape):
+    """The run's mean / std from its config.json (a resumed run keeps the normalisation it started with)."""
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise UsageError("%s is unreadable: %s" % (path, e)) from None
+            n = json.load(f)["normalization"]
+        mean, std = [float(v) for v in n["mean"]], [float(v) for v in n["std"]]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError("--resume: %s is unreadable or lacks normalization.mean/std (%s)" % (path, e)) from None
+    if len(mean) != shape.channels or len(std) != shape.channels:
+        raise UsageError("--resume: %s has a normalisation for %d channel(s), the model has %d"
+                         % (path, len(mean), shape.channels))
+    return mean, std
 
 
 def last_good(out, history):
