@@ -101,8 +101,8 @@ public class DdpTrainerTest {
     @Test
     public void killingRankOneStopsTheJobAndResumeEndsExactlyWhereTheUninterruptedRunEnds() throws Exception {
         Path out = tmp.getRoot().toPath().resolve("killed");
-        // a slow step (0.3 s) so that the kill lands mid-epoch
-        List<Process> ranks = launch(out, "--step-delay", "0.3");
+        // a slow step (0.2 s) so that the kill lands mid-epoch
+        List<Process> ranks = launch(out, "--step-delay", "0.2");
         Path log0 = out.resolveSibling("killed.rank0.log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (!PythonTorch.read(log0).contains("epoch 2/" + EPOCHS + " step 2/")) {
