@@ -373,7 +373,11 @@ def train(ctx, a):
             loss, logits, applied = train_step(forward, vit, optimizer, a.mode, step, images, labels, lr, a.clip_grad,
                                                a.aligned_only, a.beta, scaler, amp)
             step += 1
-            if not applied:
+            # the job's mean loss (rank-local losses differ): every rank takes the same decisions below
+            loss = float(ctx.all_sum(torch.tensor([loss], dtype=torch.float64))[0]) / ctx.world
+            if scaler is not None and math.isfinite(loss) and not applied:
+                continue  # the fp16 loss scaler overflowed and lowers its scale: normal, not divergence
+            if not applied or not math.isfinite(loss):
                 skips += 1
                 if skips >= MAX_CONSECUTIVE_SKIPS:
                     raise UsageError("the loss stayed non-finite for %d steps in a row at epoch %d, step %d; "
@@ -391,7 +395,7 @@ def train(ctx, a):
                     correct / max(1, seen), lr), flush=True)
             if a.step_delay:
                 time.sleep(a.step_delay)
-        totals = ctx.all_sum(torch.cat([loss_sum, torch.tensor([correct, seen], dtype=torch.float64)]))
+        totals = torch.cat([loss_sum, ctx.all_sum(torch.tensor([correct, seen], dtype=torch.float64))])
         validation = evaluate(ctx, vit, splits.validation, mean, std, a.batch_size, a.workers)
         history.append({"epoch": epoch, "loss": float(totals[0] / max(1, totals[1])),
                         "accuracy": float(totals[2] / max(1, totals[3])), "validation": validation,
