@@ -270,12 +270,12 @@ def load_checkpoint(out, shape, mode, global_batch):
 
 
 def check_out(a):
-    """OUT must be new, or a run of this trainer with --resume."""
+    """OUT must not hold a completed epoch, unless --resume. (A config.json alone, from a run stopped before its
+    first checkpoint, is simply replaced by a new start.)"""
     out = a.out
-    existing = os.path.exists(os.path.join(out, CONFIG)) or os.path.exists(os.path.join(out, CHECKPOINT))
     if a.resume and not os.path.isfile(os.path.join(out, CONFIG)):
         raise UsageError("--resume: %s is not a run of this trainer (no %s)" % (os.path.abspath(out), CONFIG))
-    if not a.resume and existing:
+    if not a.resume and os.path.exists(os.path.join(out, CHECKPOINT)):
         raise UsageError("%s already holds a run; add --resume to continue it or choose another --out"
                          % os.path.abspath(out))
     return True
