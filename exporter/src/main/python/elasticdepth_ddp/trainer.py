@@ -43,6 +43,8 @@ def parse_args(argv):
                                 "PyTorch DDP (torchrun); OUT/ is a SOURCE for `exporter import`.")
     p.add_argument("--out", required=True, help="output directory (model.safetensors, config.json, checkpoint.pt)")
     p.add_argument("--resume", action="store_true", help="continue OUT from its last complete epoch (same command)")
+    p.add_argument("--resume-if-present", action="store_true", help="resume if OUT holds a checkpoint, else start: "
+                   "for torchrun --max-restarts, which re-runs the same line")
     p.add_argument("--data", help="image folder (train/ and test/, one sub-folder per class) or Fashion-MNIST IDX "
                    "directory; default: $FASHION_MNIST_DIR, then " + D.FASHION_MNIST_DIR)
     p.add_argument("--dataset", default="auto", choices=("auto", "fashion-mnist", "image-folder"))
@@ -273,12 +275,14 @@ def check_out(a):
     """OUT must not hold a completed epoch, unless --resume. (A config.json alone, from a run stopped before its
     first checkpoint, is simply replaced by a new start.)"""
     out = a.out
+    if a.resume_if_present and not a.resume:
+        a.resume = os.path.exists(os.path.join(out, CHECKPOINT))
     if a.resume and not os.path.isfile(os.path.join(out, CONFIG)):
         raise UsageError("--resume: %s is not a run of this trainer (no %s)" % (os.path.abspath(out), CONFIG))
     if not a.resume and os.path.exists(os.path.join(out, CHECKPOINT)):
         raise UsageError("%s already holds a run; add --resume to continue it or choose another --out"
                          % os.path.abspath(out))
-    return True
+    return a.resume
 
 
 def main(argv=None):
@@ -307,7 +311,7 @@ def main(argv=None):
 def train(ctx, a):
     torch.manual_seed(a.seed)
     global_batch = a.batch_size * ctx.world
-    ctx.from_main(lambda: check_out(a))
+    a.resume = ctx.from_main(lambda: check_out(a))  # rank 0's file system decides, for every rank
     data_path = os.path.abspath(a.data) if a.data else None
     splits = ctx.agree(lambda: D.load_splits(a.dataset, data_path, a.shape["image_size"], a.shape["channels"],
                                              a.validation_size, a.seed))
