@@ -75,7 +75,7 @@ public final class Trainer {
         }
         try (ElasticVit model = start == null ? ElasticVit.initialize(vit, options.mode().headLayout(), options.seed())
                 : RunDirectory.modelFrom(config, start, runDir);
-             AdamW optimizer = new AdamW(model.trainableWeights(), options.weightDecay(),
+             AdamW optimizer = new AdamW(updatedWeights(model, options), options.weightDecay(),
                      options.gradientClip());
              NDManager batches = NDManager.newBaseManager()) {
             List<EpochMetrics> history = new ArrayList<>();
@@ -181,6 +181,26 @@ public final class Trainer {
             }
         }
         return out;
+    }
+
+    /**
+     * The weights the optimiser updates: all of them, or all but the frozen stem and first blocks (those stop
+     * requiring gradients, so backward does not compute them).
+     */
+    static Map<String, NDArray> updatedWeights(ElasticVit model, TrainingOptions options) {
+        if (options.freezeBlocks() > model.config().depth()) {
+            throw new IllegalArgumentException("cannot freeze " + options.freezeBlocks() + " blocks of a model of "
+                    + model.config().depth());
+        }
+        Map<String, NDArray> updated = new LinkedHashMap<>();
+        model.trainableWeights().forEach((name, array) -> {
+            if (options.isFrozen(name)) {
+                array.setRequiresGradient(false);
+            } else {
+                updated.put(name, array);
+            }
+        });
+        return updated;
     }
 
     static Map<String, TensorArchive.Tensor> tensors(ElasticVit model) {
