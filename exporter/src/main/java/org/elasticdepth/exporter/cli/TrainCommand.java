@@ -1,5 +1,6 @@
 package org.elasticdepth.exporter.cli;
 
+import org.elasticdepth.exporter.data.Augmentation;
 import org.elasticdepth.exporter.data.DataSpec;
 import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.data.FashionMnist;
@@ -115,7 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     float clipGrad;
     @Option(names = "--augment", defaultValue = "flip", paramLabel = "LIST",
-            description = "comma list of crop, flip, rotate (15 deg), or none (default: ${DEFAULT-VALUE})")
+            description = "comma list of crop, flip, rotate (15 deg), rrc (image folders: random resized crop of "
+                    + "the original picture, 8-100%% of its area), or none (default: ${DEFAULT-VALUE})")
     String augment;
     @Option(names = "--validation-size", defaultValue = "5000",
             description = "training images held out for validation/calibration (default: ${DEFAULT-VALUE})")
@@ -159,10 +161,12 @@ public final class TrainCommand implements Callable<Integer> {
                     validationSize, 0.1, seed, augment);
             TrainingOptions options = new TrainingOptions(trainingMode, epochs, batchSize, learningRate, weightDecay,
                     schedule, warmupEpochs, alignedOnly, beta, clipGrad, seed, threads, freezeBlocks);
+            Augmentation parsedAugment = Augmentation.parse(augment, 2);
             if (initFrom != null) {
                 InitFrom pretrained = InitFrom.read(initFrom, heads);
                 VitConfig architecture = checkFlagsAgree(pretrained.model());
                 splits = DataSplits.load(dataSpec, architecture.imageSize(), architecture.channels());
+                requireOriginals(parsedAugment, splits);
                 VitConfig vit = architecture.withNumClasses(splits.train().classes().size());
                 if (freezeBlocks > vit.depth()) {
                     throw new IllegalArgumentException("--freeze-blocks " + freezeBlocks + " exceeds the model's "
@@ -176,6 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
                 // validate the architecture before the (slow) data load
                 VitConfig provisional = architecture();
                 splits = DataSplits.load(dataSpec, provisional.imageSize(), provisional.channels());
+                requireOriginals(parsedAugment, splits);
                 VitConfig vit = provisional.withNumClasses(splits.train().classes().size());
                 config = new RunConfig(RunConfig.FORMAT_VERSION, vit, options, dataSpec, splits.train().statistics(),
                         splits.train().classes());
@@ -268,6 +273,13 @@ public final class TrainCommand implements Callable<Integer> {
             RunDirectory.writeConfig(runDir, config);
             new CheckpointStore(runDir).save(new Checkpoint(Checkpoint.weightsOf(model), fresh.state(),
                     new TrainingState(0, 0, List.of())));
+        }
+    }
+
+    private static void requireOriginals(Augmentation augmentation, DataSplits splits) {
+        if (augmentation.randomResizedCrop() && !splits.train().isStreamed()) {
+            throw new IllegalArgumentException("--augment rrc crops the original pictures: it needs an image folder, "
+                    + "not Fashion-MNIST (use crop for that)");
         }
     }
 

@@ -170,12 +170,19 @@ public final class Trainer {
                                Normalization normalization) {
         int n = set.imageBytes();
         int plane = set.imageSize() * set.imageSize();
-        byte[] raw = new byte[n];
+        long[] cropSeeds = null;
+        if (augmentation.randomResizedCrop()) {
+            cropSeeds = new long[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                cropSeeds[i] = random.nextLong();
+            }
+        }
+        byte[] raw = new byte[indices.length * n];
+        set.copyBatch(indices, cropSeeds, raw); // streamed sets decode on several threads
         byte[] augmented = new byte[n];
         float[] out = new float[indices.length * n];
         for (int i = 0; i < indices.length; i++) {
-            set.copyPixels(indices[i], raw, 0);
-            augmentation.apply(raw, 0, augmented, 0, set.channels(), set.imageSize(), random);
+            augmentation.apply(raw, i * n, augmented, 0, set.channels(), set.imageSize(), random);
             for (int j = 0; j < n; j++) {
                 out[i * n + j] = normalization.apply(augmented[j] & 0xff, j / plane);
             }

@@ -13,8 +13,8 @@ import java.util.Random;
  * (the class is the square's colour) at a random place, so a tiny ViT learns it in a few epochs.
  */
 public final class SyntheticFolder {
-    private static final int[][] COLOURS = {{220, 40, 40}, {40, 200, 40}, {40, 60, 230}, {220, 220, 40}};
-    private static final List<String> NAMES = List.of("red", "green", "blue", "yellow");
+    private static final int[][] COLOURS = {{220, 40, 40}, {40, 200, 40}, {40, 60, 230}, {220, 220, 40}, {210, 40, 210}};
+    private static final List<String> NAMES = List.of("red", "green", "blue", "yellow", "magenta");
 
     private SyntheticFolder() {
     }
