@@ -77,7 +77,8 @@ public final class Trainer {
                 : RunDirectory.modelFrom(config, start, runDir);
              AdamW optimizer = new AdamW(updatedWeights(model, options), options.weightDecay(),
                      options.gradientClip());
-             NDManager batches = NDManager.newBaseManager()) {
+             NDManager batches = NDManager.newBaseManager();
+             BatchPrefetcher.Loader loader = new BatchPrefetcher.Loader()) {
             List<EpochMetrics> history = new ArrayList<>();
             int firstEpoch = 1;
             long step = 0;
@@ -101,13 +102,14 @@ public final class Trainer {
                 int stepsDone = 0;
                 int consecutiveSkips = 0;
                 int skipped = 0;
+                BatchPrefetcher prefetcher = new BatchPrefetcher(loader, train, order, batch, augmentation,
+                        augmentRandom, config.normalization());
                 for (int s = 0; s < stepsPerEpoch && step < maxSteps; s++, step++) {
                     int[] indices = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                     float lr = schedule.at(step);
                     float loss;
                     try (NDManager sub = batches.newSubManager()) {
-                        float[] pixels = batchPixels(train, indices, augmentation, augmentRandom,
-                                config.normalization());
+                        float[] pixels = prefetcher.take(s, s + 1 < stepsPerEpoch);
                         NDArray images = ElasticVit.torchOwned(sub.create(pixels, new Shape(batch, vit.channels(),
                                 vit.imageSize(), vit.imageSize())));
                         int[] labels = new int[batch];
