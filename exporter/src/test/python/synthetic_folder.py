@@ -23,6 +23,7 @@ def main():
     parser.add_argument("--width", type=int, default=96)
     parser.add_argument("--height", type=int, default=72)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--contrast", type=float, default=1.0, help="how far the square's colour is from grey (0-1)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     for name, rgb in list(COLOURS.items())[:args.classes]:
@@ -32,7 +33,8 @@ def main():
             side = min(args.width, args.height) // 2
             x0 = rng.integers(0, args.width - side + 1)
             y0 = rng.integers(0, args.height - side + 1)
-            image[y0:y0 + side, x0:x0 + side] = np.clip(np.array(rgb) + rng.integers(-15, 15), 0, 255)
+            colour = 100 + args.contrast * (np.array(rgb) - 100)
+            image[y0:y0 + side, x0:x0 + side] = np.clip(colour + rng.integers(-15, 15), 0, 255)
             Image.fromarray(image.astype(np.uint8)).save(os.path.join(args.out, name, f"{i:03d}.jpg"), quality=92)
     print(f"{args.classes} classes x {args.per_class} images of {args.width}x{args.height} -> {args.out}")
 

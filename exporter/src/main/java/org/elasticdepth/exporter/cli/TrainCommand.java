@@ -267,7 +267,7 @@ public final class TrainCommand implements Callable<Integer> {
             double[] accuracy = Evaluation.run(model, splits.validation(), config.normalization()).layerAccuracy();
             StringBuilder line = new StringBuilder("validation accuracy per layer before fine-tuning:");
             for (double a : accuracy) {
-                line.append(String.format(java.util.Locale.ROOT, " %.3f", a));
+                line.append(String.format(java.util.Locale.ROOT, " %.4f", a));
             }
             System.out.println(line);
             RunDirectory.writeConfig(runDir, config);

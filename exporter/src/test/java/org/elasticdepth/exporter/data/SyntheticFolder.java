@@ -21,6 +21,12 @@ public final class SyntheticFolder {
 
     /** {@code perClass} images of {@code size} x {@code size} for each of the first {@code classes} colours. */
     public static Path write(Path root, int classes, int perClass, int size, long seed) throws IOException {
+        return write(root, classes, perClass, size, seed, 1.0);
+    }
+
+    /** As above, with the square's colour only {@code contrast} (0-1) of the way from grey: harder to tell apart. */
+    public static Path write(Path root, int classes, int perClass, int size, long seed, double contrast)
+            throws IOException {
         Random random = new Random(seed);
         for (int c = 0; c < classes; c++) {
             Path dir = Files.createDirectories(root.resolve(NAMES.get(c)));
@@ -39,14 +45,18 @@ public final class SyntheticFolder {
                     for (int x = x0; x < x0 + side; x++) {
                         int[] rgb = COLOURS[c];
                         int jitter = random.nextInt(30) - 15;
-                        image.setRGB(x, y, clamp(rgb[0] + jitter) << 16 | clamp(rgb[1] + jitter) << 8
-                                | clamp(rgb[2] + jitter));
+                        image.setRGB(x, y, toward(rgb[0], contrast, jitter) << 16
+                                | toward(rgb[1], contrast, jitter) << 8 | toward(rgb[2], contrast, jitter));
                     }
                 }
                 ImageIO.write(image, "png", dir.resolve(String.format("%03d.png", i)).toFile());
             }
         }
         return root;
+    }
+
+    private static int toward(int value, double contrast, int jitter) {
+        return clamp((int) Math.round(100 + contrast * (value - 100)) + jitter);
     }
 
     private static int clamp(int v) {

@@ -44,12 +44,13 @@ public class InitFromTest {
     @BeforeClass
     public static void pretrain() throws Exception {
         Path root = tmp.getRoot().toPath();
-        folder = SyntheticFolder.write(root.resolve("colours"), 3, 40, 24, 1);
+        // faint colours and one epoch of last-layer CE: the last layer is good, the shallow ones are not
+        folder = SyntheticFolder.write(root.resolve("colours"), 3, 40, 24, 1, 0.15);
         pretrainedRun = root.resolve("pretrained");
         CliRunner cli = new CliRunner();
         assertEquals(cli.err(), 0, cli.run(args("--out", pretrainedRun.toString(), "--mode", "standard",
-                "--image-size", "16", "--channels", "3", "--patch", "4", "--dim", "16", "--depth", "3", "--heads", "2",
-                "--mlp-dim", "32", "--epochs", "4", "--lr", "3e-3")));
+                "--image-size", "16", "--channels", "3", "--patch", "4", "--dim", "16", "--depth", "4", "--heads", "2",
+                "--mlp-dim", "32", "--epochs", "1", "--lr", "3e-3")));
         RunDirectory run = RunDirectory.open(pretrainedRun);
         List<EpochMetrics> history = run.state().history();
         pretrainedValidation = history.get(history.size() - 1).validationLayerAccuracy();
@@ -63,8 +64,8 @@ public class InitFromTest {
 
     @Test
     public void fineTuningStartsAtThePretrainedAccuracyAndImprovesShallowLayers() throws Exception {
-        assertTrue("pretrained last layer " + Arrays.toString(pretrainedValidation),
-                pretrainedValidation[2] >= 0.6);
+        assertTrue("pretrained " + Arrays.toString(pretrainedValidation),
+                pretrainedValidation[3] >= 0.7 && pretrainedValidation[0] <= pretrainedValidation[3] - 0.1);
         Path out = tmp.getRoot().toPath().resolve("finetuned");
         CliRunner cli = new CliRunner();
         assertEquals(cli.err(), 0, cli.run(args("--out", out.toString(), "--init-from", checkpointDir.toString(),
@@ -72,13 +73,13 @@ public class InitFromTest {
         assertTrue(cli.out(), cli.out().contains("head kept (3 classes)"));
         double[] before = before(cli.out());
         assertEquals("the shared head at the last layer starts where the pretrained model was",
-                pretrainedValidation[2], before[2], 1e-9);
+                pretrainedValidation[3], before[3], 1e-4);
         double[] after = lastValidation(out);
         System.out.println("init-from: pretrained (standard CE) validation per layer " + Arrays.toString(
                 pretrainedValidation) + ", fine-tune starts at " + Arrays.toString(before) + ", after 3 aligned epochs "
                 + Arrays.toString(after));
         assertTrue("layer 1: " + before[0] + " -> " + after[0], after[0] > before[0] + 0.1);
-        assertTrue("last layer stays good: " + after[2], after[2] >= 0.6);
+        assertTrue("last layer stays good: " + after[3], after[3] >= 0.7);
         RunDirectory run = RunDirectory.open(out);
         assertEquals(RunDirectory.open(pretrainedRun).normalization(), run.normalization());
     }
@@ -122,7 +123,7 @@ public class InitFromTest {
             boolean frozen = name.startsWith("stem.") || name.startsWith("block1.") || name.startsWith("block2.");
             if (frozen) {
                 assertArrayEquals(name, pretrained.get(name), tuned.get(name), 0f);
-            } else if (name.startsWith("block3.") && name.endsWith("weight")) {
+            } else if (name.startsWith("block4.") && name.endsWith("weight")) {
                 assertFalse(name + " trained", Arrays.equals(pretrained.get(name), tuned.get(name)));
             }
         }
@@ -138,8 +139,8 @@ public class InitFromTest {
         assertEquals(1, cli.run(args("--out", out.toString(), "--freeze-blocks", "1")));
         assertTrue(cli.err(), cli.err().contains("--freeze-blocks needs --init-from"));
         assertEquals(1, cli.run(args("--out", out.toString(), "--init-from", pretrainedRun.toString(),
-                "--freeze-blocks", "4")));
-        assertTrue(cli.err(), cli.err().contains("exceeds the model's 3 blocks"));
+                "--freeze-blocks", "5")));
+        assertTrue(cli.err(), cli.err().contains("exceeds the model's 4 blocks"));
         assertEquals(1, cli.run(args("--out", out.toString(), "--init-from", pretrainedRun.toString(), "--preset",
                 "deit-tiny")));
         assertTrue(cli.err(), cli.err().contains("--preset deit-tiny does not match"));
