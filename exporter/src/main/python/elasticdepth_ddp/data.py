@@ -83,24 +83,79 @@ def list_image_folder(root):
     return classes, items
 
 
-def load_chw(path, size, channels):
-    """An image file as CHW uint8 [C, S, S]: centre square crop, bilinear resize, grey (luma) or RGB."""
+def decode(path):
+    """An image file as an RGB uint8 array [H, W, 3]; DataError naming the file if it is not a readable image."""
     from PIL import Image
     try:
         with Image.open(path) as image:
-            rgb = image.convert("RGB")
+            return np.asarray(image.convert("RGB"), dtype=np.uint8)
     except Exception as e:  # PIL raises many types for broken files
         raise DataError("%s: not a readable JPEG/PNG image (%s)" % (path, e)) from None
-    w, h = rgb.size
-    side = min(w, h)
-    x0, y0 = (w - side) // 2, (h - side) // 2
-    if (w, h) != (size, size):
-        rgb = rgb.resize((size, size), Image.BILINEAR, box=(x0, y0, x0 + side, y0 + side))
-    a = np.asarray(rgb, dtype=np.float64)
+
+
+def translate(rgb, size, channels, center_crop=True):
+    """The runtime's InputTranslator (runtime-lib core), which the exporter's image folders use too: the largest
+    centred square (or, for `stretch`, the whole picture), bilinear resize sampling pixel centres with clamped
+    edges, averaging ceil(step) x ceil(step) samples per output pixel when shrinking by more than 2x; grey =
+    (299 R + 587 G + 114 B) / 1000; rounded half up to CHW uint8. float32 throughout, as the Java code."""
+    h, w = rgb.shape[:2]
+    crop_w, crop_h = float(w), float(h)
+    if center_crop:
+        if w * size > h * size:
+            crop_w = float(h)
+        else:
+            crop_h = float(w)
+    left, top = (w - crop_w) / 2, (h - crop_h) / 2
+    step_x, step_y = crop_w / size, crop_h / size
+    nx = int(math.ceil(step_x)) if step_x > 2 else 1
+    ny = int(math.ceil(step_y)) if step_y > 2 else 1
+
+    def coordinates(offset, step, n, limit):
+        f = offset + (np.arange(size)[:, None] + (np.arange(n)[None, :] + 0.5) / n) * step - 0.5
+        c = np.clip(f.reshape(-1), 0, limit - 1)
+        i0 = c.astype(np.int64)
+        return i0, np.minimum(i0 + 1, limit - 1), (c - i0).astype(np.float32)
+
+    x0, x1, ax = coordinates(left, step_x, nx, w)
+    y0, y1, ay = coordinates(top, step_y, ny, h)
+    img = rgb.astype(np.float32)
+    ax, ay = ax[None, :, None], ay[:, None, None]
+    upper = img[y0][:, x0] + (img[y0][:, x1] - img[y0][:, x0]) * ax
+    lower = img[y1][:, x0] + (img[y1][:, x1] - img[y1][:, x0]) * ax
+    sampled = upper + (lower - upper) * ay  # [size*ny, size*nx, 3]
+    sums = sampled.reshape(size, ny, size, nx, 3).sum(axis=(1, 3), dtype=np.float32)
+    n = np.float32(nx * ny)
     if channels == 1:
-        grey = np.floor(0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2] + 0.5)  # Java Math.round
-        return grey.astype(np.uint8)[None]
-    return np.ascontiguousarray(a.astype(np.uint8).transpose(2, 0, 1))
+        values = (299 * sums[..., 0] + 587 * sums[..., 1] + 114 * sums[..., 2]) / (1000 * n)
+        values = values[None]
+    else:
+        values = (sums / n).transpose(2, 0, 1)
+    return np.clip(np.floor(values + np.float32(0.5)), 0, 255).astype(np.uint8)  # Java's Math.round
+
+
+def random_resized_crop(rgb, generator):
+    """torchvision's RandomResizedCrop region, as the exporter's PictureDecoder draws it: area 8-100 %, log-uniform
+    aspect 3/4-4/3, 10 tries, else the centre square."""
+    h, w = rgb.shape[:2]
+    area = float(w * h)
+    for _ in range(10):
+        r = torch.rand(4, generator=generator, dtype=torch.float64).tolist()
+        target = area * (0.08 + r[0] * 0.92)
+        ratio = math.exp(math.log(3 / 4) + r[1] * (math.log(4 / 3) - math.log(3 / 4)))
+        cw, ch = int(math.floor(math.sqrt(target * ratio) + 0.5)), int(math.floor(math.sqrt(target / ratio) + 0.5))
+        if 0 < cw <= w and 0 < ch <= h:
+            x0, y0 = int(r[2] * (w - cw + 1)), int(r[3] * (h - ch + 1))
+            return rgb[y0:y0 + ch, x0:x0 + cw]
+    side = min(w, h)
+    return rgb[(h - side) // 2:(h - side) // 2 + side, (w - side) // 2:(w - side) // 2 + side]
+
+
+def load_chw(path, size, channels, crop_generator=None):
+    """An image file as CHW uint8 [C, S, S]: centre crop, or with a generator a random resized crop (stretched)."""
+    rgb = decode(path)
+    if crop_generator is not None:
+        return translate(random_resized_crop(rgb, crop_generator), size, channels, center_crop=False)
+    return translate(rgb, size, channels)
 
 
 def _idx(path, magic):
@@ -160,7 +215,7 @@ class Augmentation:
     folded into one inverse affine map sampled bilinearly (outside pixels 0), result rounded to bytes."""
 
     def __init__(self, spec, image_size):
-        self.padding, self.flip, self.rotation = 0, False, 0.0
+        self.padding, self.flip, self.rotation, self.rrc = 0, False, 0.0, False
         for part in (spec or "none").lower().split(","):
             part = part.strip()
             if part in ("", "none"):
@@ -171,14 +226,17 @@ class Augmentation:
                 self.flip = True
             elif part == "rotate":
                 self.rotation = 15.0
+            elif part == "rrc":
+                self.rrc = True  # applied when an image file is decoded (ImageDataset.pixels)
             else:
-                raise ValueError("unknown augmentation '%s' (use a comma list of crop, flip, rotate, or none)" % part)
+                raise ValueError("unknown augmentation '%s' (use a comma list of crop, flip, rotate, rrc, or none)"
+                                 % part)
 
     def identity(self):
-        return self.padding == 0 and not self.flip and self.rotation == 0
+        return self.padding == 0 and not self.flip and self.rotation == 0 and not self.rrc
 
     def __call__(self, chw, generator):
-        if self.identity():
+        if self.padding == 0 and not self.flip and self.rotation == 0:
             return chw
         c, size, _ = chw.shape
         r = torch.rand(4, generator=generator, dtype=torch.float64).tolist()
@@ -215,18 +273,19 @@ class ImageDataset(torch.utils.data.Dataset):
     def set_epoch(self, epoch):
         self.epoch = epoch
 
-    def pixels(self, i):
+    def pixels(self, i, crop_generator=None):
         if isinstance(self.images, np.ndarray):
             return torch.from_numpy(np.array(self.images[i]))
-        return torch.from_numpy(load_chw(self.images[i], self.size, self.channels))
+        return torch.from_numpy(load_chw(self.images[i], self.size, self.channels, crop_generator))
 
     def __getitem__(self, i):
-        chw = self.pixels(i)
-        if self.augmentation is not None and not self.augmentation.identity():
-            # per (seed, epoch, image): the same augmentation whatever the ranks, workers or a resume
-            g = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch * 7_919 + i) & ((1 << 63) - 1))
-            chw = self.augmentation(chw, g)
-        return chw, int(self.labels[i])
+        a = self.augmentation
+        if a is None or a.identity():
+            return self.pixels(i), int(self.labels[i])
+        # per (seed, epoch, image): the same augmentation whatever the ranks, workers or a resume
+        g = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch * 7_919 + i) & ((1 << 63) - 1))
+        chw = self.pixels(i, g if a.rrc else None)
+        return a(chw, g), int(self.labels[i])
 
     def subset(self, indices):
         images = self.images[indices] if isinstance(self.images, np.ndarray) else [self.images[i] for i in indices]

@@ -63,7 +63,8 @@ def parse_args(argv):
     p.add_argument("--aligned-only", action="store_true", help="aligned loss on every step (no CE alternation)")
     p.add_argument("--beta", type=float, default=1.0, help="cosreg: weight of the cosine term")
     p.add_argument("--clip-grad", type=float, default=1.0, help="global gradient-norm clip, 0 = off")
-    p.add_argument("--augment", default="flip", help="comma list of crop, flip, rotate, or none")
+    p.add_argument("--augment", default="flip", help="comma list of crop, flip, rotate (15 deg), rrc (image folders: "
+                   "random resized crop of the original picture), or none")
     p.add_argument("--validation-size", type=int, default=5000)
     p.add_argument("--mean", help="per-channel mean of pixel/255, comma list (default: measured on the train split)")
     p.add_argument("--std", help="per-channel std, comma list (with --mean)")
@@ -85,6 +86,10 @@ def parse_args(argv):
     if a.epochs < 1 or a.batch_size < 1 or not a.lr > 0 or a.weight_decay < 0 or a.warmup_epochs < 0 \
             or a.clip_grad < 0 or a.validation_size < 1:
         p.error("epochs, batch size, lr and validation size must be positive; decay, warm-up, clip not negative")
+    try:
+        augmentation = D.Augmentation(a.augment, 8)
+    except ValueError as e:
+        p.error(str(e))
     if (a.mean is None) != (a.std is None):
         p.error("--mean and --std go together")
     if a.dataset == "auto":
@@ -92,6 +97,8 @@ def parse_args(argv):
         a.dataset = "image-folder" if a.data and os.path.isdir(a.data) and not any(
             os.path.exists(os.path.join(a.data, "train-images-idx3-ubyte" + gz)) for gz in ("", ".gz")) and any(
             os.path.isdir(os.path.join(a.data, d)) for d in os.listdir(a.data)) else "fashion-mnist"
+    if augmentation.rrc and a.dataset == "fashion-mnist":
+        p.error("--augment rrc crops the original pictures: it needs an image folder")
     return a
 
 

@@ -76,7 +76,8 @@ public class DdpTrainerTest {
         assertSameTensors("rank 0 vs model.safetensors", replica0,
                 TimmLayout.read(uninterrupted.resolve("model.safetensors")));
 
-        // the trainer split and decoded the folder as the exporter does: same held-out images, same statistics
+        // the trainer split and decoded (cropped, resized) the folder as the exporter does: same held-out images and
+        // the same statistics
         RunDirectory.readConfig(uninterrupted); // a valid exporter config.json
         Normalization python = RunDirectory.readConfig(uninterrupted).normalization();
         Normalization java = DataSplits.load(new DataSpec(DataSpec.IMAGE_FOLDER, data.toString(), 8, 0.1, 11, "none"),

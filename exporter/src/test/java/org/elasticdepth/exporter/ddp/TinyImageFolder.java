@@ -8,11 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
-/** A tiny learnable image folder (train/ and test/, one folder per class) of 16x16 RGB PNGs: a bar, a cross or a
- *  dot in a class colour at a random place on noise. */
+/** A tiny learnable image folder (train/ and test/, one folder per class) of 20x18 RGB PNGs: a bar, a cross or a
+ *  dot in a class colour at a random place on noise. Not square and not the model's 16x16, so reading them
+ *  exercises the centre crop and the bilinear resize. */
 final class TinyImageFolder {
     static final List<String> CLASSES = List.of("bar", "cross", "dot");
-    static final int SIZE = 16;
+    static final int SIZE = 16; // the model's input side
+    private static final int WIDTH = 20;
+    private static final int HEIGHT = 18;
 
     private TinyImageFolder() {
     }
@@ -32,15 +35,15 @@ final class TinyImageFolder {
     }
 
     private static BufferedImage image(int label, Random random) {
-        BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < HEIGHT; y++) {
+            for (int x = 0; x < WIDTH; x++) {
                 int v = random.nextInt(60);
                 image.setRGB(x, y, (v << 16) | (random.nextInt(60) << 8) | random.nextInt(60));
             }
         }
-        int x0 = random.nextInt(SIZE - 5);
-        int y0 = random.nextInt(SIZE - 5);
+        int x0 = 2 + random.nextInt(WIDTH - 9); // inside the centre crop
+        int y0 = random.nextInt(HEIGHT - 5);
         int colour = new int[] {0xf04030, 0x30f040, 0x4030f0}[label];
         for (int d = 0; d < 5; d++) {
             switch (label) {
