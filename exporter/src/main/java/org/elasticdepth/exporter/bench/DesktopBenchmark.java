@@ -1,10 +1,12 @@
 package org.elasticdepth.exporter.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.elasticdepth.exporter.data.DatasetException;
 import org.elasticdepth.exporter.data.FashionMnist;
+import org.elasticdepth.exporter.data.ImageFolder;
 import org.elasticdepth.exporter.data.ImageSet;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkSuite;
@@ -16,7 +18,8 @@ import org.elasticdepth.runtime.desktop.DesktopExecutor;
 
 /**
  * The desktop twin of benchmark-app: the same {@link BenchmarkSuite} with one {@link
- * DesktopExecutor} per thread count, the Fashion-MNIST test set as the labelled samples.
+ * DesktopExecutor} per thread count, a labelled image folder or the Fashion-MNIST test set as the
+ * labelled samples.
  */
 public final class DesktopBenchmark {
   private DesktopBenchmark() {}
@@ -44,7 +47,7 @@ public final class DesktopBenchmark {
         .sustainedSeconds(request.sustainedSeconds())
         .latencyTargetsMs(request.latencyTargetsMs())
         .processResidentBytes(DesktopDevice::processResidentBytes)
-        .samples(request.samples() > 0 ? fashionMnistTest(bundle.manifest(), request.data(), request.samples()) : List.of());
+        .samples(request.samples() > 0 ? labelledSamples(bundle.manifest(), request.data(), request.samples()) : List.of());
     if (request.threshold() != null) {
       options.threshold(request.threshold());
     }
@@ -57,6 +60,21 @@ public final class DesktopBenchmark {
 
   public static String executorName(int threads) {
     return "CPU " + threads + (threads == 1 ? " thread" : " threads");
+  }
+
+  /**
+   * The labelled images of the early-exit pass: an image folder's (its {@code test/} split when it has one) translated
+   * exactly as the runtime translates a picture ({@link org.elasticdepth.runtime.InputTranslator}), or Fashion-MNIST's
+   * test set.
+   */
+  static List<LabelledSample> labelledSamples(BundleManifest manifest, Path data, int count) throws DatasetException {
+    if (data != null && !Files.exists(data.resolve("t10k-images-idx3-ubyte.gz"))
+        && !Files.exists(data.resolve("t10k-images-idx3-ubyte")) && ImageFolder.looksLikeImageFolder(data)) {
+      Path root = Files.isDirectory(data.resolve("test")) && Files.isDirectory(data.resolve("train"))
+          ? data.resolve("test") : data;
+      return ImageFolder.samples(root, manifest, count);
+    }
+    return fashionMnistTest(manifest, data, count);
   }
 
   /**

@@ -18,8 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code bench}: the benchmark-app suite on desktop TFLite, written in the same JSON schema. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks a bundle on desktop TFLite (one executor per thread count): latency per depth, chained "
-        + "blocks vs full.tflite, early exit on the Fashion-MNIST test set, the guaranteed and latency-target exit policies "
-        + "(predicted vs measured accuracy and latency), resident memory. Prints the table and "
+        + "blocks vs full.tflite, early exit on labelled images (an image folder, or the Fashion-MNIST test set), the "
+        + "guaranteed and latency-target exit policies (predicted vs measured accuracy and latency), resident memory. Prints the table and "
         + "writes the result JSON (docs/benchmark-schema.md).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BUNDLE_DIR", description = "a bundle directory (or .zip)")
@@ -42,10 +42,13 @@ public final class BenchCommand implements Callable<Integer> {
   int warmup;
 
   @Option(names = "--samples", defaultValue = "10000",
-      description = "Fashion-MNIST test images for the early-exit pass, 0 to skip it (default: ${DEFAULT-VALUE}, all)")
+      description = "labelled images for the early-exit pass, 0 to skip it (default: ${DEFAULT-VALUE}; an image "
+          + "folder gives at most what it holds, spread over its classes)")
   int samples;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then the Debian package's)")
+  @Option(names = "--data", paramLabel = "DIR", description = "a labelled image folder (one sub-folder per class, named "
+      + "as the bundle's labels; its test/ split if it has train/ and test/), translated as the runtime translates "
+      + "pictures; or a Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then the Debian package's)")
   Path data;
 
   @Option(names = "--threshold", description = "early-exit threshold (default: the bundle's calibrated one)")

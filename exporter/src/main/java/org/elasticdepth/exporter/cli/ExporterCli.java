@@ -20,6 +20,7 @@ import java.util.List;
                 + "calibrates its exits and exports it as an on-device bundle. Runs fully offline.",
         subcommands = {
             TrainCommand.class,
+            ImportCommand.class,
             EvaluateCommand.class,
             AnalyzeCommand.class,
             CalibrateCommand.class,

@@ -1,10 +1,18 @@
 package org.elasticdepth.exporter.cli;
 
+import org.elasticdepth.exporter.data.Augmentation;
 import org.elasticdepth.exporter.data.DataSpec;
 import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.data.FashionMnist;
 import org.elasticdepth.exporter.data.ImageFolder;
+import org.elasticdepth.exporter.imports.InitFrom;
+import org.elasticdepth.exporter.model.ElasticVit;
+import org.elasticdepth.exporter.model.HeadLayout;
+import org.elasticdepth.exporter.model.ModelPreset;
 import org.elasticdepth.exporter.model.VitConfig;
+import org.elasticdepth.exporter.train.AdamW;
+import org.elasticdepth.exporter.train.Checkpoint;
+import org.elasticdepth.exporter.train.Evaluation;
 import org.elasticdepth.exporter.train.CheckpointStore;
 import org.elasticdepth.exporter.train.ConsoleProgress;
 import org.elasticdepth.exporter.train.RunConfig;
@@ -16,8 +24,11 @@ import org.elasticdepth.exporter.train.TrainingState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code train}: trains a model into a run directory (or resumes one). */
@@ -47,22 +58,40 @@ public final class TrainCommand implements Callable<Integer> {
             description = "auto | fashion-mnist | image-folder (default: ${DEFAULT-VALUE})")
     String dataset;
 
-    @Option(names = "--image-size", defaultValue = "28", description = "input side in pixels (default: ${DEFAULT-VALUE})")
-    int imageSize;
-    @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB) (default: ${DEFAULT-VALUE})")
-    int channels;
-    @Option(names = "--patch", defaultValue = "7", description = "patch side (default: ${DEFAULT-VALUE})")
-    int patch;
-    @Option(names = "--dim", defaultValue = "64", description = "token width (default: ${DEFAULT-VALUE})")
-    int dim;
-    @Option(names = "--depth", defaultValue = "6", description = "transformer blocks (default: ${DEFAULT-VALUE})")
-    int depth;
-    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default: ${DEFAULT-VALUE})")
-    int heads;
-    @Option(names = "--mlp-dim", defaultValue = "128", description = "MLP hidden width (default: ${DEFAULT-VALUE})")
-    int mlpDim;
-    @Option(names = "--dropout", defaultValue = "0", description = "dropout rate (default: ${DEFAULT-VALUE})")
-    float dropout;
+    @Option(names = "--preset", paramLabel = "NAME", description = {"deit-tiny | deit-small: 224x224x3, patch 16, "
+            + "12 blocks, MLP 4x, LayerNorm eps 1e-6 (timm's DeiT shapes); model flags given as well override it.",
+        "  deit-tiny:  width 192, 3 heads; 0.445 M parameters and 204.1 MFLOPs per block (5.7 M in total with a "
+                + "1000-class head)",
+        "  deit-small: width 384, 6 heads; 1.774 M parameters and 756.8 MFLOPs per block (22.1 M in total)"})
+    String preset;
+
+    @Option(names = "--init-from", paramLabel = "RUN_DIR|FILE", description = "fine-tune from pretrained weights: a "
+            + "run directory, or a timm-layout .safetensors (or a directory with model.safetensors [+ config.json]) "
+            + "as import reads it. The architecture and normalisation come from it; the labels from --data. A new "
+            + "head (fresh LayerNorm + Linear) replaces the pretrained one when the class count differs.")
+    Path initFrom;
+
+    @Option(names = "--freeze-blocks", defaultValue = "0", paramLabel = "K", description = "with --init-from: keep "
+            + "the stem and blocks 1..K as they are (default: ${DEFAULT-VALUE})")
+    int freezeBlocks;
+
+    @Option(names = "--image-size", description = "input side in pixels (default: 28, or the preset's)")
+    Integer imageSize;
+    @Option(names = "--channels", description = "1 (grey) or 3 (RGB) (default: 1, or the preset's)")
+    Integer channels;
+    @Option(names = "--patch", description = "patch side (default: 7, or the preset's)")
+    Integer patch;
+    @Option(names = "--dim", description = "token width (default: 64, or the preset's)")
+    Integer dim;
+    @Option(names = "--depth", description = "transformer blocks (default: 6, or the preset's)")
+    Integer depth;
+    @Option(names = "--heads", description = "attention heads (default: 4, or the preset's; with --init-from of a "
+            + "safetensors file without config.json: its heads)")
+    Integer heads;
+    @Option(names = "--mlp-dim", description = "MLP hidden width (default: 128, or the preset's)")
+    Integer mlpDim;
+    @Option(names = "--dropout", description = "dropout rate (default: 0)")
+    Float dropout;
 
     @Option(names = "--epochs", defaultValue = "12", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
@@ -87,7 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     float clipGrad;
     @Option(names = "--augment", defaultValue = "flip", paramLabel = "LIST",
-            description = "comma list of crop, flip, rotate (15 deg), or none (default: ${DEFAULT-VALUE})")
+            description = "comma list of crop, flip, rotate (15 deg), rrc (image folders: random resized crop of "
+                    + "the original picture, 8-100%% of its area), or none (default: ${DEFAULT-VALUE})")
     String augment;
     @Option(names = "--validation-size", defaultValue = "5000",
             description = "training images held out for validation/calibration (default: ${DEFAULT-VALUE})")
@@ -108,8 +138,16 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingMode trainingMode = TrainingMode.parse(mode);
         Path runDir = out != null ? out : Path.of("runs", trainingMode.cliName());
         Engines.threads(threads);
+        if (freezeBlocks != 0 && initFrom == null) {
+            throw new IllegalArgumentException("--freeze-blocks needs --init-from (it keeps pretrained blocks)");
+        }
+        if (resume && (initFrom != null || preset != null)) {
+            throw new IllegalArgumentException("--resume continues the run as its config.json says; drop --init-from "
+                    + "and --preset");
+        }
         RunConfig config;
         DataSplits splits;
+        boolean continueFromCheckpoint = resume;
         if (resume) {
             config = RunDirectory.readConfig(runDir);
             splits = DataSplits.load(config.data(), config.model().imageSize(), config.model().channels());
@@ -121,16 +159,33 @@ public final class TrainCommand implements Callable<Integer> {
             }
             DataSpec dataSpec = new DataSpec(datasetKind(), data == null ? null : data.toAbsolutePath().toString(),
                     validationSize, 0.1, seed, augment);
-            // validate the architecture before the (slow) data load
-            VitConfig provisional = new VitConfig(imageSize, channels, patch, dim, depth, heads, mlpDim, 2, dropout,
-                    VitConfig.DEFAULT_LAYER_NORM_EPS);
-            splits = DataSplits.load(dataSpec, provisional.imageSize(), provisional.channels());
-            VitConfig vit = provisional.withNumClasses(splits.train().classes().size());
             TrainingOptions options = new TrainingOptions(trainingMode, epochs, batchSize, learningRate, weightDecay,
-                    schedule, warmupEpochs, alignedOnly, beta, clipGrad, seed, threads);
-            config = new RunConfig(RunConfig.FORMAT_VERSION, vit, options, dataSpec, splits.train().statistics(),
-                    splits.train().classes());
-            RunDirectory.writeConfig(runDir, config);
+                    schedule, warmupEpochs, alignedOnly, beta, clipGrad, seed, threads, freezeBlocks);
+            Augmentation parsedAugment = Augmentation.parse(augment, 2);
+            if (initFrom != null) {
+                InitFrom pretrained = InitFrom.read(initFrom, heads);
+                VitConfig architecture = checkFlagsAgree(pretrained.model());
+                splits = DataSplits.load(dataSpec, architecture.imageSize(), architecture.channels());
+                requireOriginals(parsedAugment, splits);
+                VitConfig vit = architecture.withNumClasses(splits.train().classes().size());
+                if (freezeBlocks > vit.depth()) {
+                    throw new IllegalArgumentException("--freeze-blocks " + freezeBlocks + " exceeds the model's "
+                            + vit.depth() + " blocks");
+                }
+                config = new RunConfig(RunConfig.FORMAT_VERSION, vit, options, dataSpec, pretrained.normalization(),
+                        splits.train().classes());
+                startFrom(runDir, config, pretrained, splits);
+                continueFromCheckpoint = true;
+            } else {
+                // validate the architecture before the (slow) data load
+                VitConfig provisional = architecture();
+                splits = DataSplits.load(dataSpec, provisional.imageSize(), provisional.channels());
+                requireOriginals(parsedAugment, splits);
+                VitConfig vit = provisional.withNumClasses(splits.train().classes().size());
+                config = new RunConfig(RunConfig.FORMAT_VERSION, vit, options, dataSpec, splits.train().statistics(),
+                        splits.train().classes());
+                RunDirectory.writeConfig(runDir, config);
+            }
         }
         boolean bar = !noProgressBar && System.console() != null;
         ConsoleProgress progress = new ConsoleProgress(System.out, bar, 50);
@@ -138,10 +193,98 @@ public final class TrainCommand implements Callable<Integer> {
                         + "batch %d -> %s", config.training().mode().cliName(), describe(config.model()),
                 splits.train().size(), splits.validation().size(), splits.test().size(), config.training().epochs(),
                 config.training().batchSize(), runDir));
-        TrainingState state = new Trainer(runDir, config, progress).train(splits, resume, maxSteps);
+        TrainingState state = new Trainer(runDir, config, progress).train(splits, continueFromCheckpoint, maxSteps);
         progress.message("done: " + state.epochsCompleted() + "/" + config.training().epochs() + " epochs in "
                 + runDir + "; next: evaluate, analyze, calibrate " + runDir);
         return 0;
+    }
+
+    /** The model flags over the preset over the default model; eps 1e-6 for presets (timm's), else 1e-5. */
+    VitConfig architecture() {
+        VitConfig base = preset != null ? ModelPreset.parse(preset).config(2) : VitConfig.fashionMnistDefault();
+        return new VitConfig(or(imageSize, base.imageSize()), or(channels, base.channels()), or(patch,
+                base.patchSize()), or(dim, base.dim()), or(depth, base.depth()), or(heads, base.heads()),
+                or(mlpDim, base.mlpDim()), 2, dropout != null ? dropout : 0f, base.layerNormEps());
+    }
+
+    /** With --init-from the architecture is the checkpoint's: model flags may repeat it, not change it. */
+    private VitConfig checkFlagsAgree(VitConfig pretrained) {
+        if (preset != null) {
+            VitConfig p = ModelPreset.parse(preset).config(pretrained.numClasses());
+            if (p.dim() != pretrained.dim() || p.depth() != pretrained.depth() || p.patchSize() != pretrained.patchSize()
+                    || p.imageSize() != pretrained.imageSize() || p.heads() != pretrained.heads()) {
+                throw new IllegalArgumentException("--preset " + preset + " does not match the model in " + initFrom
+                        + " (" + describe(pretrained) + ")");
+            }
+        }
+        agree("--image-size", imageSize, pretrained.imageSize());
+        agree("--channels", channels, pretrained.channels());
+        agree("--patch", patch, pretrained.patchSize());
+        agree("--dim", dim, pretrained.dim());
+        agree("--depth", depth, pretrained.depth());
+        agree("--mlp-dim", mlpDim, pretrained.mlpDim());
+        if (heads != null && heads != pretrained.heads()) {
+            throw new IllegalArgumentException("--heads " + heads + " does not match the run in " + initFrom
+                    + " (" + pretrained.heads() + ")");
+        }
+        float rate = dropout != null ? dropout : 0f;
+        return new VitConfig(pretrained.imageSize(), pretrained.channels(), pretrained.patchSize(), pretrained.dim(),
+                pretrained.depth(), pretrained.heads(), pretrained.mlpDim(), pretrained.numClasses(), rate,
+                pretrained.layerNormEps());
+    }
+
+    private void agree(String flag, Integer given, int actual) {
+        if (given != null && given != actual) {
+            throw new IllegalArgumentException(flag + " " + given + " does not match the model in " + initFrom + " ("
+                    + actual + "); the architecture comes from --init-from");
+        }
+    }
+
+    /**
+     * Writes the run's config.json and an epoch-0 checkpoint holding the starting weights (pretrained blocks, kept or
+     * fresh head) and a fresh optimiser, so an interrupted fine-tune resumes from the pretrained weights too.
+     */
+    private static void startFrom(Path runDir, RunConfig config, InitFrom pretrained, DataSplits splits)
+            throws IOException {
+        VitConfig vit = config.model();
+        HeadLayout layout = config.training().mode().headLayout();
+        boolean keep = pretrained.keepsHead(vit.numClasses(), layout);
+        System.out.println("init-from: stem and " + vit.depth() + " blocks pretrained; " + (keep
+                ? "head kept (" + vit.numClasses() + " classes)"
+                : "new head (fresh LayerNorm + Linear) for " + vit.numClasses() + " classes (the pretrained head has "
+                        + pretrained.model().numClasses() + (pretrained.headLayout() != layout ? ", "
+                        + pretrained.headLayout().name().toLowerCase(java.util.Locale.ROOT) : "") + ")")
+                + (config.training().freezeBlocks() > 0 ? "; stem and blocks 1.." + config.training().freezeBlocks()
+                        + " frozen" : ""));
+        if (keep && !pretrained.labels().equals(config.labels())) {
+            System.out.println("warning: the folder's classes " + config.labels() + " are taken, in sorted folder "
+                    + "order, as the pretrained head's " + pretrained.labels());
+        }
+        Map<String, float[]> start = pretrained.startingWeights(vit, layout, config.training().seed());
+        try (ElasticVit model = ElasticVit.fromWeights(vit, layout, start);
+             AdamW fresh = new AdamW(model.trainableWeights(), config.training().weightDecay(),
+                     config.training().gradientClip())) {
+            double[] accuracy = Evaluation.run(model, splits.validation(), config.normalization()).layerAccuracy();
+            StringBuilder line = new StringBuilder("validation accuracy per layer before fine-tuning:");
+            for (double a : accuracy) {
+                line.append(String.format(java.util.Locale.ROOT, " %.4f", a));
+            }
+            System.out.println(line);
+            RunDirectory.writeConfig(runDir, config);
+            new CheckpointStore(runDir).save(new Checkpoint(Checkpoint.weightsOf(model), fresh.state(),
+                    new TrainingState(0, 0, List.of())));
+        }
+    }
+
+    private static void requireOriginals(Augmentation augmentation, DataSplits splits) {
+        if (augmentation.randomResizedCrop() && !splits.train().isStreamed()) {
+            throw new IllegalArgumentException("--augment rrc crops the original pictures: it needs an image folder, "
+                    + "not Fashion-MNIST (use crop for that)");
+        }
+    }
+
+    private static int or(Integer given, int fallback) {
+        return given != null ? given : fallback;
     }
 
     private String datasetKind() {
@@ -159,7 +302,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean hasIdxFiles(Path dir) {
+    static boolean hasIdxFiles(Path dir) {
         return Files.exists(dir.resolve("train-images-idx3-ubyte.gz")) || Files.exists(dir.resolve(
                 "train-images-idx3-ubyte"));
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.elasticdepth.exporter.data.ImageSet;
 import org.elasticdepth.exporter.export.BundleExporter;
+import org.elasticdepth.exporter.imports.ReferenceLogits;
 import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.model.VitConfig;
 import org.elasticdepth.exporter.train.RunDirectory;
@@ -43,6 +44,11 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--checkpoint", paramLabel = "RUN_DIR", description = "the run the bundle was exported from")
   Path checkpoint;
+
+  @Option(names = "--reference", paramLabel = "FILE.safetensors", description = "logits another framework "
+      + "computed: tensors 'images' [B,C,S,S] (normalised) and 'logits' [L,B,classes] (shared head after each block), "
+      + "as exporter/src/test/python/timm_checkpoint.py writes them")
+  Path reference;
 
   @Option(names = "--images", defaultValue = "256", description = "test images to compare (default: ${DEFAULT-VALUE})")
   int images;
@@ -112,7 +118,12 @@ public final class VerifyCommand implements Callable<Integer> {
       Tolerance tol = new Tolerance(tolerance == null ? defaults.maxLogitDiff() : tolerance,
           minAgreement == null ? defaults.minAgreement() : minAgreement);
       VerifyReport report;
-      if (checkpoint == null) {
+      if (checkpoint != null && reference != null) {
+        throw new IllegalArgumentException("give --checkpoint or --reference, not both");
+      }
+      if (reference != null) {
+        report = againstReference(bundle, executor, tol);
+      } else if (checkpoint == null) {
         report = BundleVerifier.verify(bundle, executor, null, null, null, Math.min(images, 4), tol);
       } else {
         report = againstCheckpoint(bundle, executor, tol);
@@ -120,6 +131,19 @@ public final class VerifyCommand implements Callable<Integer> {
       report.print(System.out);
       return report.passed() ? 0 : 1;
     }
+  }
+
+  private VerifyReport againstReference(Bundle bundle, DesktopExecutor executor, Tolerance tol) throws IOException {
+    ReferenceLogits ref = ReferenceLogits.read(reference);
+    BundleManifest m = bundle.manifest();
+    if (ref.imageSize() != m.input().height() || ref.channels() != m.input().channels()
+        || ref.layers() != m.depth()) {
+      throw new IllegalArgumentException(reference + " holds " + ref.layers() + " layers of " + ref.channels()
+          + "x" + ref.imageSize() + "x" + ref.imageSize() + " images, the bundle " + m.depth() + " layers of "
+          + m.input().channels() + "x" + m.input().height() + "x" + m.input().width());
+    }
+    int n = Math.min(images, ref.images());
+    return BundleVerifier.verify(bundle, executor, ref, ref.imagesNhwc(), null, n, tol);
   }
 
   private VerifyReport againstCheckpoint(Bundle bundle, DesktopExecutor executor, Tolerance tol) throws IOException {

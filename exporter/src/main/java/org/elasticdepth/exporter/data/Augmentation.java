@@ -9,10 +9,16 @@ import java.util.Random;
  * @param padding        crop offset range in pixels (0 = no crop)
  * @param flip           flip horizontally with probability 1/2
  * @param maxRotationDeg rotate by a uniform angle in [-max, max] degrees (0 = none)
+ * @param randomResizedCrop image folders: take a random resized crop of the original picture when decoding it
+ *                       (torchvision's RandomResizedCrop, see {@link PictureDecoder}) instead of the centre crop
  */
-public record Augmentation(int padding, boolean flip, float maxRotationDeg) {
+public record Augmentation(int padding, boolean flip, float maxRotationDeg, boolean randomResizedCrop) {
 
     public static final Augmentation NONE = new Augmentation(0, false, 0f);
+
+    public Augmentation(int padding, boolean flip, float maxRotationDeg) {
+        this(padding, flip, maxRotationDeg, false);
+    }
 
     public Augmentation {
         if (padding < 0 || maxRotationDeg < 0 || maxRotationDeg > 180) {
@@ -31,19 +37,26 @@ public record Augmentation(int padding, boolean flip, float maxRotationDeg) {
         int padding = 0;
         boolean flip = false;
         float rotation = 0f;
+        boolean rrc = false;
         for (String part : spec.toLowerCase(java.util.Locale.ROOT).split(",")) {
             switch (part.trim()) {
                 case "crop" -> padding = Math.max(1, imageSize / 8);
                 case "flip" -> flip = true;
                 case "rotate" -> rotation = 15f;
+                case "rrc" -> rrc = true;
                 default -> throw new IllegalArgumentException("unknown augmentation '" + part.trim()
-                        + "' (use a comma list of crop, flip, rotate, or none)");
+                        + "' (use a comma list of crop, flip, rotate, rrc, or none)");
             }
         }
-        return new Augmentation(padding, flip, rotation);
+        return new Augmentation(padding, flip, rotation, rrc);
     }
 
     public boolean isIdentity() {
+        return !randomResizedCrop && isPixelIdentity();
+    }
+
+    /** True if {@link #apply} copies pixels unchanged (the random resized crop happens earlier, when decoding). */
+    private boolean isPixelIdentity() {
         return padding == 0 && !flip && maxRotationDeg == 0f;
     }
 
@@ -53,7 +66,11 @@ public record Augmentation(int padding, boolean flip, float maxRotationDeg) {
             return "none";
         }
         StringBuilder s = new StringBuilder();
+        if (randomResizedCrop) {
+            s.append("rrc");
+        }
         if (padding > 0) {
+            s.append(s.isEmpty() ? "" : ",");
             s.append("crop(pad ").append(padding).append(')');
         }
         if (flip) {
@@ -70,7 +87,7 @@ public record Augmentation(int padding, boolean flip, float maxRotationDeg) {
      * Pixels that come from outside the image are 0.
      */
     public void apply(byte[] in, int inOffset, byte[] out, int outOffset, int channels, int size, Random random) {
-        if (isIdentity()) {
+        if (isPixelIdentity()) {
             System.arraycopy(in, inOffset, out, outOffset, channels * size * size);
             return;
         }

@@ -4,7 +4,8 @@ package org.elasticdepth.exporter.data;
  * Where a run's images come from and how they are split; stored in the run's {@code config.json} so evaluation,
  * analysis and calibration rebuild exactly the same splits.
  *
- * @param kind           {@link #FASHION_MNIST} or {@link #IMAGE_FOLDER}
+ * @param kind           {@link #FASHION_MNIST}, {@link #IMAGE_FOLDER}, or {@link #NONE} (an imported checkpoint with
+ *                       no data yet: commands that need images say so)
  * @param path           directory given by the user, or null for the default Fashion-MNIST locations
  * @param validationSize images held out of the training data for validation and calibration
  * @param testFraction   for an image folder without {@code train/} and {@code test/} sub-folders: the share held
@@ -16,11 +17,12 @@ public record DataSpec(String kind, String path, int validationSize, double test
                        String augmentation) {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String IMAGE_FOLDER = "image-folder";
+    public static final String NONE = "none";
 
     public DataSpec {
-        if (!FASHION_MNIST.equals(kind) && !IMAGE_FOLDER.equals(kind)) {
-            throw new IllegalArgumentException("dataset kind must be " + FASHION_MNIST + " or " + IMAGE_FOLDER
-                    + ", got " + kind);
+        if (!FASHION_MNIST.equals(kind) && !IMAGE_FOLDER.equals(kind) && !NONE.equals(kind)) {
+            throw new IllegalArgumentException("dataset kind must be " + FASHION_MNIST + ", " + IMAGE_FOLDER
+                    + " or " + NONE + ", got " + kind);
         }
         if (IMAGE_FOLDER.equals(kind) && path == null) {
             throw new IllegalArgumentException("an image-folder dataset needs a path");
@@ -38,6 +40,9 @@ public record DataSpec(String kind, String path, int validationSize, double test
      * name, not its absolute path: what it says must hold on every machine that reads it.
      */
     public String describe() {
+        if (NONE.equals(kind)) {
+            return "none (imported checkpoint)";
+        }
         return kind + (path == null ? " (Debian's dataset-fashion-mnist or $" + FashionMnist.ENV_VAR + ")"
                 : " '" + folderName(path) + "'") + ", validation " + validationSize + ", split seed " + splitSeed;
     }

@@ -22,6 +22,10 @@ public record DataSplits(ImageSet train, ImageSet validation, ImageSet test) {
     public static DataSplits load(DataSpec spec, int imageSize, int channels) throws DatasetException {
         ImageSet trainPool;
         ImageSet test;
+        if (DataSpec.NONE.equals(spec.kind())) {
+            throw new DatasetException("this run has no data (an import without --data): import it again with "
+                    + "--data DIR, or fine-tune it on a folder with train --init-from RUN_DIR --data DIR");
+        }
         if (DataSpec.FASHION_MNIST.equals(spec.kind())) {
             Path dir = FashionMnist.locate(spec.path() == null ? null : Path.of(spec.path()));
             if (imageSize != FashionMnist.IMAGE_SIZE || channels != 1) {

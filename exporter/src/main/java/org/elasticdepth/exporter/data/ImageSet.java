@@ -1,15 +1,21 @@
 package org.elasticdepth.exporter.data;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * An in-memory labelled image set: 8-bit pixels, CHW per image, square images of one size and channel count.
- * Kept as bytes (a quarter of the floats' memory); normalised to floats a batch at a time.
- * Immutable; safe to share between threads.
+ * A labelled image set: 8-bit pixels, CHW per image, square images of one size and channel count. Either held in
+ * memory (Fashion-MNIST: bytes, a quarter of the floats' memory) or streamed from image files (an image folder at
+ * real size: only the paths are held, and each batch is decoded, centre-cropped or randomly resized-cropped, on
+ * {@link PictureDecoder}'s threads). Normalised to floats a batch at a time. Immutable; safe to share between threads.
  */
 public final class ImageSet {
+    /** In-memory pixels, or null when streamed from {@link #files}. */
     private final byte[] pixels;
+    /** Streamed: the image file of each index, or null when in memory. */
+    private final List<Path> files;
     private final int[] labels;
     private final int channels;
     private final int imageSize;
@@ -31,10 +37,38 @@ public final class ImageSet {
             }
         }
         this.pixels = pixels;
+        this.files = null;
         this.labels = labels;
         this.channels = channels;
         this.imageSize = imageSize;
         this.classes = List.copyOf(classes);
+    }
+
+    /** A set streamed from image files (decoded when used); {@code files.get(i)} has label {@code labels[i]}. */
+    public static ImageSet streamed(List<Path> files, int[] labels, int channels, int imageSize, List<String> classes) {
+        return new ImageSet(files, labels, channels, imageSize, classes);
+    }
+
+    private ImageSet(List<Path> files, int[] labels, int channels, int imageSize, List<String> classes) {
+        if (files.size() != labels.length) {
+            throw new IllegalArgumentException(files.size() + " files for " + labels.length + " labels");
+        }
+        for (int label : labels) {
+            if (label < 0 || label >= classes.size()) {
+                throw new IllegalArgumentException("label " + label + " outside [0, " + classes.size() + ")");
+            }
+        }
+        this.pixels = null;
+        this.files = List.copyOf(files);
+        this.labels = labels;
+        this.channels = channels;
+        this.imageSize = imageSize;
+        this.classes = List.copyOf(classes);
+    }
+
+    /** True if the images are decoded from files when used (nothing but paths held in memory). */
+    public boolean isStreamed() {
+        return files != null;
     }
 
     public int size() {
@@ -68,16 +102,56 @@ public final class ImageSet {
 
     /** Copies image {@code index}'s pixels (0..255 as unsigned bytes, CHW) into {@code out} at {@code offset}. */
     public void copyPixels(int index, byte[] out, int offset) {
+        if (files != null) {
+            PictureDecoder.toChw(PictureDecoder.decode(files.get(index)), imageSize, channels, null, out, offset);
+            return;
+        }
         System.arraycopy(pixels, index * imageBytes(), out, offset, imageBytes());
+    }
+
+    /**
+     * Copies the images at {@code indices} into consecutive CHW slots of {@code out}, decoding streamed ones on
+     * several threads. With {@code cropSeeds} (streamed sets only), image i is a random resized crop drawn from
+     * {@code cropSeeds[i]} instead of the centre crop.
+     */
+    public void copyBatch(int[] indices, long[] cropSeeds, byte[] out) {
+        if (files != null) {
+            List<Path> batch = new ArrayList<>(indices.length);
+            for (int index : indices) {
+                batch.add(files.get(index));
+            }
+            PictureDecoder.decodeAll(batch, cropSeeds, imageSize, channels, out);
+            return;
+        }
+        if (cropSeeds != null) {
+            throw new IllegalArgumentException("random resized crops need the original pictures: an image folder");
+        }
+        for (int i = 0; i < indices.length; i++) {
+            copyPixels(indices[i], out, i * imageBytes());
+        }
     }
 
     /** Unsigned pixel value. */
     public int pixel(int index, int channel, int y, int x) {
+        if (files != null) {
+            byte[] one = new byte[imageBytes()];
+            copyPixels(index, one, 0);
+            return one[(channel * imageSize + y) * imageSize + x] & 0xff;
+        }
         return pixels[index * imageBytes() + (channel * imageSize + y) * imageSize + x] & 0xff;
     }
 
     /** The images at {@code indices}, in that order, as a new set. */
     public ImageSet subset(int[] indices) {
+        if (files != null) {
+            List<Path> f = new ArrayList<>(indices.length);
+            int[] l = new int[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                f.add(files.get(indices[i]));
+                l[i] = labels[indices[i]];
+            }
+            return new ImageSet(f, l, channels, imageSize, classes);
+        }
         int n = imageBytes();
         byte[] p = new byte[indices.length * n];
         int[] l = new int[indices.length];
@@ -101,13 +175,10 @@ public final class ImageSet {
         checkChannels(normalization);
         int n = imageBytes();
         int plane = imageSize * imageSize;
+        byte[] raw = pixelRange(from, to);
         float[] out = new float[(to - from) * n];
-        for (int i = from; i < to; i++) {
-            int base = i * n;
-            int o = (i - from) * n;
-            for (int j = 0; j < n; j++) {
-                out[o + j] = normalization.apply(pixels[base + j] & 0xff, j / plane);
-            }
+        for (int j = 0; j < out.length; j++) {
+            out[j] = normalization.apply(raw[j] & 0xff, (j % n) / plane);
         }
         return out;
     }
@@ -122,11 +193,15 @@ public final class ImageSet {
         double[] sum = new double[channels];
         double[] sumSq = new double[channels];
         int plane = imageSize * imageSize;
-        for (int i = 0; i < pixels.length; i++) {
-            int c = (i / plane) % channels;
-            double v = (pixels[i] & 0xff) / 255.0;
-            sum[c] += v;
-            sumSq[c] += v * v;
+        int chunk = 256; // streamed sets: one pass, a chunk of decoded images at a time
+        for (int from = 0; from < size(); from += chunk) {
+            byte[] raw = pixelRange(from, Math.min(size(), from + chunk));
+            for (int i = 0; i < raw.length; i++) {
+                int c = (i / plane) % channels;
+                double v = (raw[i] & 0xff) / 255.0;
+                sum[c] += v;
+                sumSq[c] += v * v;
+            }
         }
         long count = (long) size() * plane;
         float[] mean = new float[channels];
@@ -137,6 +212,18 @@ public final class ImageSet {
             std[c] = (float) Math.max(Math.sqrt(Math.max(sumSq[c] / count - m * m, 0)), 1e-3);
         }
         return new Normalization(mean, std);
+    }
+
+    /** CHW bytes of images {@code from .. to-1}. */
+    private byte[] pixelRange(int from, int to) {
+        if (files == null) {
+            return Arrays.copyOfRange(pixels, from * imageBytes(), to * imageBytes());
+        }
+        int[] indices = new int[to - from];
+        Arrays.setAll(indices, i -> from + i);
+        byte[] raw = new byte[indices.length * imageBytes()];
+        copyBatch(indices, null, raw);
+        return raw;
     }
 
     private void checkChannels(Normalization normalization) {

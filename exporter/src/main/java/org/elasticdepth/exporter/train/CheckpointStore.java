@@ -100,8 +100,9 @@ public final class CheckpointStore {
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(dir.resolve(STATE) + " is missing or corrupt: " + e.getMessage(), e);
         }
-        if (state == null || state.history() == null || state.epochsCompleted() < 1) {
-            throw new CheckpointException(dir.resolve(STATE) + " is corrupt (no completed epoch recorded)");
+        // 0 completed epochs: an imported checkpoint (pretrained weights, fresh optimiser)
+        if (state == null || state.history() == null || state.epochsCompleted() < 0) {
+            throw new CheckpointException(dir.resolve(STATE) + " is corrupt (no epoch count recorded)");
         }
         return new Checkpoint(TensorArchive.read(dir.resolve(MODEL)), TensorArchive.read(dir.resolve(OPTIMIZER)),
                 state);

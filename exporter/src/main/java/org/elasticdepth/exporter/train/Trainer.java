@@ -75,9 +75,10 @@ public final class Trainer {
         }
         try (ElasticVit model = start == null ? ElasticVit.initialize(vit, options.mode().headLayout(), options.seed())
                 : RunDirectory.modelFrom(config, start, runDir);
-             AdamW optimizer = new AdamW(model.trainableWeights(), options.weightDecay(),
+             AdamW optimizer = new AdamW(updatedWeights(model, options), options.weightDecay(),
                      options.gradientClip());
-             NDManager batches = NDManager.newBaseManager()) {
+             NDManager batches = NDManager.newBaseManager();
+             BatchPrefetcher.Loader loader = new BatchPrefetcher.Loader()) {
             List<EpochMetrics> history = new ArrayList<>();
             int firstEpoch = 1;
             long step = 0;
@@ -101,13 +102,14 @@ public final class Trainer {
                 int stepsDone = 0;
                 int consecutiveSkips = 0;
                 int skipped = 0;
+                BatchPrefetcher prefetcher = new BatchPrefetcher(loader, train, order, batch, augmentation,
+                        augmentRandom, config.normalization());
                 for (int s = 0; s < stepsPerEpoch && step < maxSteps; s++, step++) {
                     int[] indices = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                     float lr = schedule.at(step);
                     float loss;
                     try (NDManager sub = batches.newSubManager()) {
-                        float[] pixels = batchPixels(train, indices, augmentation, augmentRandom,
-                                config.normalization());
+                        float[] pixels = prefetcher.take(s, s + 1 < stepsPerEpoch);
                         NDArray images = ElasticVit.torchOwned(sub.create(pixels, new Shape(batch, vit.channels(),
                                 vit.imageSize(), vit.imageSize())));
                         int[] labels = new int[batch];
@@ -170,12 +172,19 @@ public final class Trainer {
                                Normalization normalization) {
         int n = set.imageBytes();
         int plane = set.imageSize() * set.imageSize();
-        byte[] raw = new byte[n];
+        long[] cropSeeds = null;
+        if (augmentation.randomResizedCrop()) {
+            cropSeeds = new long[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                cropSeeds[i] = random.nextLong();
+            }
+        }
+        byte[] raw = new byte[indices.length * n];
+        set.copyBatch(indices, cropSeeds, raw); // streamed sets decode on several threads
         byte[] augmented = new byte[n];
         float[] out = new float[indices.length * n];
         for (int i = 0; i < indices.length; i++) {
-            set.copyPixels(indices[i], raw, 0);
-            augmentation.apply(raw, 0, augmented, 0, set.channels(), set.imageSize(), random);
+            augmentation.apply(raw, i * n, augmented, 0, set.channels(), set.imageSize(), random);
             for (int j = 0; j < n; j++) {
                 out[i * n + j] = normalization.apply(augmented[j] & 0xff, j / plane);
             }
@@ -183,12 +192,28 @@ public final class Trainer {
         return out;
     }
 
+    /**
+     * The weights the optimiser updates: all of them, or all but the frozen stem and first blocks (those stop
+     * requiring gradients, so backward does not compute them).
+     */
+    static Map<String, NDArray> updatedWeights(ElasticVit model, TrainingOptions options) {
+        if (options.freezeBlocks() > model.config().depth()) {
+            throw new IllegalArgumentException("cannot freeze " + options.freezeBlocks() + " blocks of a model of "
+                    + model.config().depth());
+        }
+        Map<String, NDArray> updated = new LinkedHashMap<>();
+        model.trainableWeights().forEach((name, array) -> {
+            if (options.isFrozen(name)) {
+                array.setRequiresGradient(false);
+            } else {
+                updated.put(name, array);
+            }
+        });
+        return updated;
+    }
+
     static Map<String, TensorArchive.Tensor> tensors(ElasticVit model) {
-        Map<String, TensorArchive.Tensor> tensors = new LinkedHashMap<>();
-        Map<String, long[]> shapes = model.weightShapes();
-        model.namedWeights().forEach((name, values) -> tensors.put(name, new TensorArchive.Tensor(shapes.get(name),
-                values)));
-        return tensors;
+        return Checkpoint.weightsOf(model);
     }
 
     private String lastGood(TrainingState state, CheckpointStore store) {

@@ -16,10 +16,12 @@ package org.elasticdepth.exporter.train;
  * @param gradientClip  clip the global gradient norm to this (0 = off)
  * @param seed          initialisation, shuffling, augmentation and dropout seed
  * @param threads       PyTorch intra-op threads (0 = engine default)
+ * @param freezeBlocks  fine-tuning: the stem and blocks 1..freezeBlocks keep their weights (0 = train everything;
+ *                      absent in older config.json files, which reads as 0)
  */
 public record TrainingOptions(TrainingMode mode, int epochs, int batchSize, float learningRate, float weightDecay,
                               String schedule, float warmupEpochs, boolean alignedOnly, float cosregBeta,
-                              float gradientClip, long seed, int threads) {
+                              float gradientClip, long seed, int threads, int freezeBlocks) {
     public static final String COSINE = "cosine";
     public static final String MULTISTEP = "multistep";
     public static final float DEFAULT_GRADIENT_CLIP = 1f;
@@ -30,6 +32,14 @@ public record TrainingOptions(TrainingMode mode, int epochs, int batchSize, floa
                            int threads) {
         this(mode, epochs, batchSize, learningRate, weightDecay, schedule, warmupEpochs, alignedOnly, cosregBeta,
                 DEFAULT_GRADIENT_CLIP, seed, threads);
+    }
+
+    /** Every weight trained. */
+    public TrainingOptions(TrainingMode mode, int epochs, int batchSize, float learningRate, float weightDecay,
+                           String schedule, float warmupEpochs, boolean alignedOnly, float cosregBeta,
+                           float gradientClip, long seed, int threads) {
+        this(mode, epochs, batchSize, learningRate, weightDecay, schedule, warmupEpochs, alignedOnly, cosregBeta,
+                gradientClip, seed, threads, 0);
     }
 
     public TrainingOptions {
@@ -44,8 +54,32 @@ public record TrainingOptions(TrainingMode mode, int epochs, int batchSize, floa
             throw new IllegalArgumentException("learning rate must be positive; weight decay, warm-up, beta and threads"
                     + " must not be negative");
         }
+        if (freezeBlocks < 0) {
+            throw new IllegalArgumentException("frozen blocks must not be negative, got " + freezeBlocks);
+        }
         if (!COSINE.equals(schedule) && !MULTISTEP.equals(schedule)) {
             throw new IllegalArgumentException("schedule must be cosine or multistep, got " + schedule);
         }
+    }
+
+    /** The same options with the stem and blocks 1..{@code blocks} frozen. */
+    public TrainingOptions withFreezeBlocks(int blocks) {
+        return new TrainingOptions(mode, epochs, batchSize, learningRate, weightDecay, schedule, warmupEpochs,
+                alignedOnly, cosregBeta, gradientClip, seed, threads, blocks);
+    }
+
+    /** True if the weight named {@code name} (contract name) stays frozen under these options. */
+    public boolean isFrozen(String name) {
+        if (freezeBlocks == 0) {
+            return false;
+        }
+        if (name.startsWith("stem.")) {
+            return true;
+        }
+        if (name.startsWith("block")) {
+            int dot = name.indexOf('.');
+            return Integer.parseInt(name.substring("block".length(), dot)) <= freezeBlocks;
+        }
+        return false;
     }
 }
