@@ -381,6 +381,7 @@ public class MainActivity extends ComponentActivity
   @Override
   public void onCameraError(String message) {
     camera = null;
+    Log.e(TAG, "camera: " + message);
     showMessage(getString(R.string.camera_error_title), message, R.string.retry, this::startSource,
         R.string.use_samples, this::switchToSamples);
   }
