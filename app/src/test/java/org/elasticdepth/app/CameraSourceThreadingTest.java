@@ -319,6 +319,11 @@ public class CameraSourceThreadingTest {
     protected Image.Plane[] getPlanes() throws ClassNotFoundException {
       ReflectionHelpers.callInstanceMethod(Image.class, image, "throwISEIfImageIsInvalid");
       ImageReader reader = ReflectionHelpers.getField(image, "this$0");
+      // ImageReader.close() invalidates the images it handed out; Robolectric's reader does not
+      java.util.concurrent.atomic.AtomicBoolean readerValid = ReflectionHelpers.getField(Shadow.extract(reader), "readerValid");
+      if (!readerValid.get()) {
+        throw new IllegalStateException("Image is already closed");
+      }
       int w = reader.getWidth();
       int h = reader.getHeight();
       ByteBuffer y = ByteBuffer.allocateDirect(w * h);
