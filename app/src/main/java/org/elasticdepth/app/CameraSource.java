@@ -10,26 +10,39 @@ import android.hardware.camera2.CameraCaptureSession;
 import android.hardware.camera2.CameraCharacteristics;
 import android.hardware.camera2.CameraDevice;
 import android.hardware.camera2.CameraManager;
+import android.hardware.camera2.CameraMetadata;
 import android.hardware.camera2.CaptureRequest;
 import android.hardware.camera2.params.StreamConfigurationMap;
+import android.hardware.display.DisplayManager;
 import android.media.Image;
 import android.media.ImageReader;
 import android.os.Handler;
 import android.os.HandlerThread;
 import android.os.Looper;
 import android.util.Size;
+import android.view.Display;
 import android.view.Surface;
 import android.view.TextureView;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The back camera through Camera2: a preview on a {@link TextureView} and a YUV_420_888 {@link
- * ImageReader} at a small analysis resolution. The latest frame wins: frames arriving while the
- * classifier is busy are closed unread, never queued, so the overlay is never behind the preview.
+ * The back camera (else any camera) through Camera2: a preview on a {@link TextureView} and a
+ * YUV_420_888 {@link ImageReader} just big enough for the model. The latest frame wins: frames
+ * arriving while the classifier is busy are closed unread, never queued, so the overlay is never
+ * behind the preview.
  *
- * <p>Thread rules: create, {@link #start} and {@link #close} on the main thread. Camera callbacks
- * and frame conversion run on this source's own background thread; {@link Listener#onFrame} is
- * called there, {@link Listener#onCameraError} on the main thread.
+ * <p><b>Threads.</b> Create, {@link #start} and {@link #close} on the main thread. Every camera
+ * state change (open, session, frames, close) happens on this source's camera thread, so the
+ * reader is never closed while a frame from it is being read there; {@link Listener#onFrame} is
+ * called on that thread, {@link Listener#onCameraError} on the main thread. A device that opens
+ * after {@link #close} is closed at once, and the camera thread lives until it has been.
+ *
+ * <p><b>Rotation.</b> The display rotation is tracked while the camera runs (a turn from 90 to
+ * 270 degrees recreates no activity): the preview transform and the rotation applied to frames
+ * follow it. Front cameras are rotated by {@code (sensor + display) % 360} and mirrored, so the
+ * analysed frame matches the mirrored preview.
  */
 public final class CameraSource implements AutoCloseable {
   /** Receives converted frames and camera failures. */
@@ -44,35 +57,37 @@ public final class CameraSource implements AutoCloseable {
     void onCameraError(String message);
   }
 
-  /** Analysis frames are at least this big on their short side, so the crop has pixels to average. */
-  private static final int MIN_ANALYSIS_SHORT_SIDE = 240;
+  /**
+   * The longest {@link #close} blocks the main thread waiting for the camera thread to finish
+   * closing. Waiting at all means the device is really released before a recreated activity opens
+   * it again (else ERROR_CAMERA_IN_USE on some phones); bounding it keeps a slow camera HAL (a
+   * close can take hundreds of ms) from freezing the UI or causing an ANR. When the bound is hit
+   * the camera thread still finishes the close on its own, and no frame reaches the listener.
+   */
+  static final long CLOSE_WAIT_MILLIS = 500;
   /** Preview streams larger than this cost memory bandwidth and show nothing more on a phone. */
   private static final int MAX_PREVIEW_PIXELS = 1920 * 1080;
 
+  private final Context context;
   private final CameraManager cameraManager;
   private final TextureView textureView;
-  private final int displayRotationDegrees;
   private final int modelSide;
   private final Listener listener;
   private final Handler mainHandler = new Handler(Looper.getMainLooper());
 
-  private HandlerThread thread;
-  private Handler handler;
-  private CameraDevice device;
-  private CameraCaptureSession session;
-  private ImageReader reader;
-  private boolean started;
+  // Main thread only.
+  private Run run;
+  private DisplayManager.DisplayListener displayListener;
 
   /**
-   * @param displayRotationDegrees the display's rotation (0, 90, 180, 270), fixed for this
-   *     source's lifetime because the activity is recreated when it changes
-   * @param modelSide the model input's larger side: frames are shrunk to about twice that
+   * @param modelSide the model input's larger side: the analysis stream is the smallest the
+   *     camera offers with at least twice that on its short side, and frames are shrunk to about
+   *     twice that
    */
-  public CameraSource(Context context, TextureView textureView, int displayRotationDegrees, int modelSide,
-      Listener listener) {
+  public CameraSource(Context context, TextureView textureView, int modelSide, Listener listener) {
+    this.context = context;
     this.cameraManager = (CameraManager) context.getSystemService(Context.CAMERA_SERVICE);
     this.textureView = textureView;
-    this.displayRotationDegrees = displayRotationDegrees;
     this.modelSide = modelSide;
     this.listener = listener;
   }
@@ -97,26 +112,57 @@ public final class CameraSource implements AutoCloseable {
     }
   }
 
+  /**
+   * Clockwise rotation that makes a camera image upright on a display rotated by {@code
+   * displayDegrees}: back cameras {@code sensor - display}, front cameras {@code sensor +
+   * display} (their image is mirrored, so the display turn counts the other way).
+   */
+  static int frameRotation(int sensorDegrees, boolean front, int displayDegrees) {
+    return front ? (sensorDegrees + displayDegrees) % 360 : (sensorDegrees - displayDegrees + 360) % 360;
+  }
+
+  /** Continuous autofocus when the camera has it (fixed-focus front cameras do not): else the template's default. */
+  static Integer autofocusMode(int[] available) {
+    if (available == null) {
+      return null;
+    }
+    Integer video = null;
+    for (int mode : available) {
+      if (mode == CameraMetadata.CONTROL_AF_MODE_CONTINUOUS_PICTURE) {
+        return mode;
+      }
+      if (mode == CameraMetadata.CONTROL_AF_MODE_CONTINUOUS_VIDEO) {
+        video = mode;
+      }
+    }
+    return video;
+  }
+
   /** Opens the camera once the preview surface exists. Calling it again after an error retries. */
   public void start() {
     close();
-    started = true;
-    thread = new HandlerThread("camera");
-    thread.start();
-    handler = new Handler(thread.getLooper());
+    Run next = new Run();
+    run = next;
+    watchDisplay();
     if (textureView.isAvailable()) {
-      open();
+      next.post(() -> next.open(textureView.getSurfaceTexture()));
     } else {
       textureView.setSurfaceTextureListener(new TextureView.SurfaceTextureListener() {
         @Override
         public void onSurfaceTextureAvailable(SurfaceTexture surface, int width, int height) {
-          if (started) {
-            open();
+          Run current = run;
+          if (current != null) {
+            current.post(() -> current.open(surface));
           }
         }
 
         @Override
-        public void onSurfaceTextureSizeChanged(SurfaceTexture surface, int width, int height) {}
+        public void onSurfaceTextureSizeChanged(SurfaceTexture surface, int width, int height) {
+          Run current = run;
+          if (current != null && current.previewSize != null) {
+            configureTransform(current.previewSize);
+          }
+        }
 
         @Override
         public boolean onSurfaceTextureDestroyed(SurfaceTexture surface) {
@@ -129,103 +175,80 @@ public final class CameraSource implements AutoCloseable {
     }
   }
 
-  private void open() {
-    String id = findCamera(textureView.getContext());
-    if (id == null) {
-      fail("This device has no camera.");
-      return;
-    }
-    try {
-      CameraCharacteristics characteristics = cameraManager.getCameraCharacteristics(id);
-      StreamConfigurationMap map = characteristics.get(CameraCharacteristics.SCALER_STREAM_CONFIGURATION_MAP);
-      Integer sensor = characteristics.get(CameraCharacteristics.SENSOR_ORIENTATION);
-      int rotation = ((sensor == null ? 90 : sensor) - displayRotationDegrees + 360) % 360;
-      Size analysis = smallestAtLeast(map.getOutputSizes(ImageFormat.YUV_420_888), MIN_ANALYSIS_SHORT_SIDE);
-      Size preview = largestAtMost(map.getOutputSizes(SurfaceTexture.class), MAX_PREVIEW_PIXELS, analysis);
-      reader = ImageReader.newInstance(analysis.getWidth(), analysis.getHeight(), ImageFormat.YUV_420_888, 2);
-      int factor = YuvConverter.factorFor(analysis.getWidth(), analysis.getHeight(), modelSide);
-      reader.setOnImageAvailableListener(r -> deliver(r, rotation, factor), handler);
-      configureTransform(preview);
-      cameraManager.openCamera(id, new CameraDevice.StateCallback() {
-        @Override
-        public void onOpened(CameraDevice camera) {
-          device = camera;
-          createSession(preview);
-        }
-
-        @Override
-        public void onDisconnected(CameraDevice camera) {
-          camera.close();
-          fail("The camera was disconnected (another app may be using it).");
-        }
-
-        @Override
-        public void onError(CameraDevice camera, int error) {
-          camera.close();
-          fail("The camera reported an error (" + describe(error) + ").");
-        }
-      }, handler);
-    } catch (CameraAccessException | SecurityException | IllegalArgumentException | IllegalStateException
-        | NullPointerException e) {
-      fail("Cannot open the camera: " + e.getMessage());
+  /**
+   * Stops the camera: session, device and reader are closed on the camera thread, after any frame
+   * it is reading; waits for that at most {@link #CLOSE_WAIT_MILLIS}. Idempotent; safe after errors.
+   */
+  @Override
+  public void close() {
+    unwatchDisplay();
+    Run current = run;
+    run = null;
+    if (current != null) {
+      current.stop(CLOSE_WAIT_MILLIS);
     }
   }
 
-  private void createSession(Size previewSize) {
-    try {
-      SurfaceTexture texture = textureView.getSurfaceTexture();
-      if (texture == null) {
-        fail("The preview surface went away before the camera opened.");
-        return;
-      }
-      texture.setDefaultBufferSize(previewSize.getWidth(), previewSize.getHeight());
-      Surface preview = new Surface(texture);
-      CaptureRequest.Builder request = device.createCaptureRequest(CameraDevice.TEMPLATE_PREVIEW);
-      request.addTarget(preview);
-      request.addTarget(reader.getSurface());
-      request.set(CaptureRequest.CONTROL_AF_MODE, CaptureRequest.CONTROL_AF_MODE_CONTINUOUS_PICTURE);
-      device.createCaptureSession(Arrays.asList(preview, reader.getSurface()), new CameraCaptureSession.StateCallback() {
-        @Override
-        public void onConfigured(CameraCaptureSession s) {
-          session = s;
-          try {
-            s.setRepeatingRequest(request.build(), null, handler);
-          } catch (CameraAccessException | IllegalStateException e) {
-            fail("Cannot start the camera preview: " + e.getMessage());
+  /** The camera thread's handler while the camera runs (tests post to it to force an order). */
+  Handler cameraHandler() {
+    Run current = run;
+    return current == null ? null : current.handler;
+  }
+
+  /** The analysis reader while the camera runs, else null (tests feed it images). */
+  ImageReader analysisReader() {
+    Run current = run;
+    return current == null ? null : current.reader;
+  }
+
+  // ---------------------------------------------------------------- display rotation (main thread)
+
+  private void watchDisplay() {
+    DisplayManager displays = (DisplayManager) context.getSystemService(Context.DISPLAY_SERVICE);
+    if (displays == null) {
+      return;
+    }
+    displayListener = new DisplayManager.DisplayListener() {
+      @Override
+      public void onDisplayAdded(int displayId) {}
+
+      @Override
+      public void onDisplayRemoved(int displayId) {}
+
+      @Override
+      public void onDisplayChanged(int displayId) {
+        Run current = run;
+        if (displayId == Display.DEFAULT_DISPLAY && current != null) {
+          current.setDisplayRotation(displayRotationDegrees());
+          if (current.previewSize != null) {
+            configureTransform(current.previewSize);
           }
         }
-
-        @Override
-        public void onConfigureFailed(CameraCaptureSession s) {
-          fail("The camera refused the preview and analysis streams.");
-        }
-      }, handler);
-    } catch (CameraAccessException | IllegalStateException | IllegalArgumentException e) {
-      fail("Cannot configure the camera: " + e.getMessage());
-    }
-  }
-
-  /** Camera thread: converts the newest image if the classifier wants one, drops it otherwise. */
-  private void deliver(ImageReader r, int rotation, int factor) {
-    Image image;
-    try {
-      image = r.acquireLatestImage();
-    } catch (IllegalStateException e) {
-      return; // reader closed under us while stopping
-    }
-    if (image == null) {
-      return;
-    }
-    try {
-      if (listener.wantsFrame()) {
-        listener.onFrame(YuvConverter.toFrame(YuvPlanes.of(image), rotation, factor));
       }
-    } finally {
-      image.close();
+    };
+    displays.registerDisplayListener(displayListener, mainHandler);
+  }
+
+  private void unwatchDisplay() {
+    if (displayListener != null) {
+      ((DisplayManager) context.getSystemService(Context.DISPLAY_SERVICE)).unregisterDisplayListener(displayListener);
+      displayListener = null;
     }
   }
 
-  /** Scales the preview to fill the view without distortion (centre crop), whatever the rotation. */
+  private int displayRotationDegrees() {
+    DisplayManager displays = (DisplayManager) context.getSystemService(Context.DISPLAY_SERVICE);
+    Display display = displays == null ? null : displays.getDisplay(Display.DEFAULT_DISPLAY);
+    int rotation = display == null ? Surface.ROTATION_0 : display.getRotation();
+    return switch (rotation) {
+      case Surface.ROTATION_90 -> 90;
+      case Surface.ROTATION_180 -> 180;
+      case Surface.ROTATION_270 -> 270;
+      default -> 0;
+    };
+  }
+
+  /** Scales the preview to fill the view without distortion (centre crop), for the current rotation. */
   private void configureTransform(Size preview) {
     mainHandler.post(() -> {
       float viewW = textureView.getWidth();
@@ -233,10 +256,11 @@ public final class CameraSource implements AutoCloseable {
       if (viewW == 0 || viewH == 0) {
         return;
       }
+      int displayDegrees = displayRotationDegrees();
       Matrix matrix = new Matrix();
       float cx = viewW / 2;
       float cy = viewH / 2;
-      if (displayRotationDegrees == 90 || displayRotationDegrees == 270) {
+      if (displayDegrees == 90 || displayDegrees == 270) {
         // The buffer arrives in sensor orientation: map it into the view, then rotate it upright.
         RectF viewRect = new RectF(0, 0, viewW, viewH);
         RectF bufferRect = new RectF(0, 0, preview.getHeight(), preview.getWidth());
@@ -244,14 +268,14 @@ public final class CameraSource implements AutoCloseable {
         matrix.setRectToRect(viewRect, bufferRect, Matrix.ScaleToFit.FILL);
         float scale = Math.max(viewH / preview.getHeight(), viewW / preview.getWidth());
         matrix.postScale(scale, scale, cx, cy);
-        matrix.postRotate(displayRotationDegrees - 180, cx, cy);
+        matrix.postRotate(displayDegrees - 180, cx, cy);
       } else {
         // The texture already shows the buffer upright but stretched to the view: undo the stretch.
         float contentW = preview.getHeight();
         float contentH = preview.getWidth();
         float scale = Math.max(viewW / contentW, viewH / contentH);
         matrix.setScale(contentW * scale / viewW, contentH * scale / viewH, cx, cy);
-        if (displayRotationDegrees == 180) {
+        if (displayDegrees == 180) {
           matrix.postRotate(180, cx, cy);
         }
       }
@@ -259,35 +283,230 @@ public final class CameraSource implements AutoCloseable {
     });
   }
 
-  private void fail(String message) {
-    mainHandler.post(() -> {
-      if (started) {
-        close();
-        listener.onCameraError(message);
-      }
-    });
-  }
+  /**
+   * One opening of the camera, from {@link #start} to {@link #close}, with its own thread. All its
+   * camera state lives on that thread; a late callback of an old run can only touch its own run.
+   */
+  private final class Run {
+    final HandlerThread thread = new HandlerThread("camera");
+    final Handler handler;
+    /** Counted down on the camera thread once session, device and reader are closed. */
+    final CountDownLatch closedLatch = new CountDownLatch(1);
+    /** Set on the main thread by {@link #stop}: from then on no frame reaches the listener. */
+    volatile boolean stopping;
+    /** The display rotation in degrees; written on the main thread, read per frame. */
+    volatile int displayDegrees = displayRotationDegrees();
+    /** The preview stream size once chosen (read on the main thread for transforms). */
+    volatile Size previewSize;
+    /** Exposed for tests through {@link #analysisReader}; owned by the camera thread. */
+    volatile ImageReader reader;
 
-  /** Releases session, device, reader and thread. Idempotent; safe after errors. */
-  @Override
-  public void close() {
-    started = false;
-    if (session != null) {
-      session.close();
-      session = null;
+    // Camera thread only.
+    private boolean stopped;
+    private boolean openPending;
+    private CameraDevice device;
+    private CameraCaptureSession session;
+    private int sensorDegrees;
+    private boolean front;
+
+    Run() {
+      thread.start();
+      handler = new Handler(thread.getLooper());
     }
-    if (device != null) {
-      device.close();
-      device = null;
+
+    void post(Runnable task) {
+      handler.post(task);
     }
-    if (reader != null) {
-      reader.close();
-      reader = null;
+
+    void setDisplayRotation(int degrees) {
+      displayDegrees = degrees;
     }
-    if (thread != null) {
+
+    /** Main thread: asks the camera thread to close everything, waits a bounded time. */
+    void stop(long waitMillis) {
+      stopping = true;
+      handler.post(this::closeOnCameraThread);
+      try {
+        closedLatch.await(waitMillis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    // ---------------------------------------------------------------- camera thread
+
+    void open(SurfaceTexture texture) {
+      if (stopped) {
+        return;
+      }
+      String id = findCamera(context);
+      if (id == null) {
+        fail("This device has no camera.");
+        return;
+      }
+      try {
+        CameraCharacteristics characteristics = cameraManager.getCameraCharacteristics(id);
+        StreamConfigurationMap map = characteristics.get(CameraCharacteristics.SCALER_STREAM_CONFIGURATION_MAP);
+        if (map == null) {
+          fail("The camera does not say which picture sizes it offers.");
+          return;
+        }
+        Integer sensor = characteristics.get(CameraCharacteristics.SENSOR_ORIENTATION);
+        Integer facing = characteristics.get(CameraCharacteristics.LENS_FACING);
+        sensorDegrees = sensor == null ? 90 : sensor;
+        front = facing != null && facing == CameraCharacteristics.LENS_FACING_FRONT;
+        Integer focus = autofocusMode(characteristics.get(CameraCharacteristics.CONTROL_AF_AVAILABLE_MODES));
+        Size analysis = smallestAtLeast(map.getOutputSizes(ImageFormat.YUV_420_888), 2 * modelSide);
+        Size preview = largestAtMost(map.getOutputSizes(SurfaceTexture.class), MAX_PREVIEW_PIXELS, analysis);
+        previewSize = preview;
+        int factor = YuvConverter.factorFor(analysis.getWidth(), analysis.getHeight(), modelSide);
+        ImageReader r = ImageReader.newInstance(analysis.getWidth(), analysis.getHeight(), ImageFormat.YUV_420_888, 2);
+        r.setOnImageAvailableListener(ready -> deliver(ready, factor), handler);
+        reader = r;
+        configureTransform(preview);
+        openPending = true;
+        cameraManager.openCamera(id, new CameraDevice.StateCallback() {
+          @Override
+          public void onOpened(CameraDevice camera) {
+            openPending = false;
+            if (stopped) {
+              camera.close(); // opened after close(): nobody else would ever close it
+              quit();
+              return;
+            }
+            device = camera;
+            createSession(camera, texture, preview, focus);
+          }
+
+          @Override
+          public void onDisconnected(CameraDevice camera) {
+            lost(camera, "The camera was disconnected (another app may be using it).");
+          }
+
+          @Override
+          public void onError(CameraDevice camera, int error) {
+            lost(camera, "The camera reported an error (" + describe(error) + ").");
+          }
+        }, handler);
+      } catch (CameraAccessException | SecurityException | IllegalArgumentException | IllegalStateException e) {
+        openPending = false;
+        fail("Cannot open the camera: " + e.getMessage());
+      }
+    }
+
+    private void lost(CameraDevice camera, String message) {
+      openPending = false;
+      camera.close();
+      if (device == camera) {
+        device = null;
+      }
+      if (stopped) {
+        quit();
+      } else {
+        fail(message);
+      }
+    }
+
+    private void createSession(CameraDevice camera, SurfaceTexture texture, Size previewSize, Integer focus) {
+      try {
+        texture.setDefaultBufferSize(previewSize.getWidth(), previewSize.getHeight());
+        Surface preview = new Surface(texture);
+        Surface analysis = reader.getSurface();
+        CaptureRequest.Builder request = camera.createCaptureRequest(CameraDevice.TEMPLATE_PREVIEW);
+        request.addTarget(preview);
+        request.addTarget(analysis);
+        if (focus != null) {
+          request.set(CaptureRequest.CONTROL_AF_MODE, focus);
+        }
+        camera.createCaptureSession(Arrays.asList(preview, analysis), new CameraCaptureSession.StateCallback() {
+          @Override
+          public void onConfigured(CameraCaptureSession s) {
+            if (stopped) {
+              s.close(); // the device is closed too; this only releases the session object
+              return;
+            }
+            session = s;
+            try {
+              s.setRepeatingRequest(request.build(), null, handler);
+            } catch (CameraAccessException | IllegalStateException e) {
+              fail("Cannot start the camera preview: " + e.getMessage());
+            }
+          }
+
+          @Override
+          public void onConfigureFailed(CameraCaptureSession s) {
+            if (!stopped) {
+              fail("The camera refused the preview and analysis streams.");
+            }
+          }
+        }, handler);
+      } catch (CameraAccessException | IllegalStateException | IllegalArgumentException e) {
+        fail("Cannot configure the camera: " + e.getMessage());
+      }
+    }
+
+    /** Converts the newest image if the classifier wants one, drops it otherwise. */
+    private void deliver(ImageReader r, int factor) {
+      if (stopped || r != reader) {
+        return;
+      }
+      Image image;
+      try {
+        image = r.acquireLatestImage();
+      } catch (IllegalStateException e) {
+        return; // all buffers held: the next callback gets one
+      }
+      if (image == null) {
+        return;
+      }
+      try {
+        if (!stopping && listener.wantsFrame()) {
+          int rotation = frameRotation(sensorDegrees, front, displayDegrees);
+          Frame frame = YuvConverter.toFrame(YuvPlanes.of(image), rotation, factor, front);
+          if (!stopping) {
+            listener.onFrame(frame);
+          }
+        }
+      } finally {
+        image.close();
+      }
+    }
+
+    /** Closes session, device and reader; runs after any frame being read (same thread). */
+    private void closeOnCameraThread() {
+      stopped = true;
+      try {
+        if (session != null) {
+          session.close();
+          session = null;
+        }
+        if (device != null) {
+          device.close();
+          device = null;
+        }
+        if (reader != null) {
+          reader.close();
+        }
+      } finally {
+        closedLatch.countDown();
+        if (!openPending) {
+          quit();
+        } // else the open callback still comes, closes the late device and quits
+      }
+    }
+
+    private void quit() {
       thread.quitSafely();
-      thread = null;
-      handler = null;
+    }
+
+    /** Reports a failure on the main thread, once, and only if this run is still the current one. */
+    private void fail(String message) {
+      mainHandler.post(() -> {
+        if (run == this && !stopping) {
+          close();
+          listener.onCameraError(message);
+        }
+      });
     }
   }
 

@@ -1,6 +1,8 @@
 package org.elasticdepth.app;
 
 import android.app.Application;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Holds the one process-wide choice the activity cannot make itself: which {@link RuntimeFactory}
@@ -9,6 +11,16 @@ import android.app.Application;
  */
 public class DemoApplication extends Application {
   private volatile RuntimeFactory runtimeFactory = RuntimeFactory.ANDROID;
+  /** File work the screen starts (copying an opened bundle, deleting old copies): one at a time, off the main thread. */
+  private final ExecutorService io = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "demo-io");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public ExecutorService io() {
+    return io;
+  }
 
   public RuntimeFactory runtimeFactory() {
     return runtimeFactory;

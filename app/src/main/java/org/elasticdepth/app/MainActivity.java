@@ -8,7 +8,7 @@ import android.graphics.drawable.BitmapDrawable;
 import android.net.Uri;
 import android.os.Bundle;
 import android.provider.Settings;
-import android.view.Surface;
+import android.util.Log;
 import android.view.TextureView;
 import android.view.View;
 import android.widget.Button;
@@ -16,6 +16,8 @@ import android.widget.ImageView;
 import android.widget.TextView;
 import android.widget.Toast;
 import androidx.activity.ComponentActivity;
+import androidx.activity.result.ActivityResultLauncher;
+import androidx.activity.result.contract.ActivityResultContracts;
 import java.io.IOException;
 import org.elasticdepth.app.DemoSettings.Source;
 import org.elasticdepth.runtime.DepthPlan;
@@ -28,15 +30,27 @@ import org.elasticdepth.runtime.bundle.BundleManifest;
  *
  * <p>Lifecycle: the classifier session and the camera are opened in {@link #onStart} and released
  * in {@link #onStop}, so nothing outlives a rotation (the activity is recreated; settings come
- * back from SharedPreferences, the sample position from the saved state).
+ * back from SharedPreferences, the sample position from the saved state). The camera opens once
+ * the bundle is known, so its analysis stream is sized for the model's input.
+ *
+ * <p>Main thread rule: the classifier is created and closed on the session's worker, the camera
+ * on its own thread, and opened bundles are copied on the application's I/O thread; nothing here
+ * waits for them (only {@link CameraSource#close} waits, bounded).
  */
 public class MainActivity extends ComponentActivity
     implements ClassifierSession.Listener, CameraSource.Listener, ControlsPanel.Listener {
   static final int CAMERA_PERMISSION_REQUEST = 1;
+  static final String TAG = "EDDemo";
+  /** What the document picker offers: zips, and files whose provider does not know they are zips. */
+  static final String[] BUNDLE_MIME_TYPES = {"application/zip", "application/x-zip-compressed", "application/octet-stream"};
   private static final String STATE_SAMPLE_INDEX = "sample_index";
   private static final String STATE_ASKED = "asked_for_camera";
 
   private SettingsStore store;
+  private BundleStore bundles;
+  private TextView bundleName;
+  private final ActivityResultLauncher<String[]> openDocument =
+      registerForActivityResult(new ActivityResultContracts.OpenDocument(), this::onDocumentPicked);
   private ControlsPanel controls;
   private ResultPanel results;
   private TextureView preview;
@@ -50,6 +64,9 @@ public class MainActivity extends ComponentActivity
   /** Read by the camera thread (wantsFrame, onFrame), set on the main thread. */
   private volatile ClassifierSession session;
   private CameraSource camera;
+  /** The camera was chosen and allowed but waits for the bundle's input size. */
+  private boolean cameraWaitsForBundle;
+  private BundleChoice bundleInUse = BundleChoice.BUILT_IN;
   private SampleSlideshow slideshow;
   private int sampleIndex;
   /** Asked for the camera once in this activity's life: do not ask again on every start. */
@@ -60,6 +77,9 @@ public class MainActivity extends ComponentActivity
     super.onCreate(saved);
     setContentView(R.layout.activity_main);
     store = new SettingsStore(this);
+    bundles = new BundleStore(this);
+    bundleName = findViewById(R.id.bundle_name);
+    findViewById(R.id.open_bundle).setOnClickListener(v -> openDocument.launch(BUNDLE_MIME_TYPES));
     results = new ResultPanel(this);
     preview = findViewById(R.id.preview);
     sampleView = findViewById(R.id.sample_image);
@@ -84,7 +104,8 @@ public class MainActivity extends ComponentActivity
   @Override
   protected void onStart() {
     super.onStart();
-    session = new ClassifierSession(this, ((DemoApplication) getApplication()).runtimeFactory(), this);
+    bundleInUse = bundles.remembered();
+    session = new ClassifierSession(this, ((DemoApplication) getApplication()).runtimeFactory(), bundleInUse, this);
     session.apply(controls.settings());
     startSource();
   }
@@ -178,7 +199,12 @@ public class MainActivity extends ComponentActivity
     preview.setVisibility(View.VISIBLE);
     sampleView.setVisibility(View.GONE);
     nextSample.setVisibility(View.GONE);
-    camera = new CameraSource(this, preview, displayRotationDegrees(), modelSide(), this);
+    if (manifest == null) {
+      cameraWaitsForBundle = true; // onReady starts it, sized for the model
+      return;
+    }
+    cameraWaitsForBundle = false;
+    camera = new CameraSource(this, preview, modelSide(manifest), this);
     camera.start();
   }
 
@@ -206,6 +232,7 @@ public class MainActivity extends ComponentActivity
   }
 
   private void stopSource() {
+    cameraWaitsForBundle = false;
     if (camera != null) {
       camera.close();
       camera = null;
@@ -217,20 +244,71 @@ public class MainActivity extends ComponentActivity
     }
   }
 
-  private int displayRotationDegrees() {
-    @SuppressWarnings("deprecation") // getDisplay() needs API 30; the activity is recreated on rotation anyway
-    int rotation = getWindowManager().getDefaultDisplay().getRotation();
-    return switch (rotation) {
-      case Surface.ROTATION_90 -> 90;
-      case Surface.ROTATION_180 -> 180;
-      case Surface.ROTATION_270 -> 270;
-      default -> 0;
-    };
+  /** The model input's larger side: the camera's analysis stream and frames are sized from it. */
+  private static int modelSide(BundleManifest m) {
+    return Math.max(m.input().width(), m.input().height());
   }
 
-  /** Camera frames are shrunk to about twice the model's input; 224 until the bundle is known. */
-  private int modelSide() {
-    return manifest == null ? 224 : Math.max(manifest.input().width(), manifest.input().height());
+  // ---------------------------------------------------------------- open bundle
+
+  private void onDocumentPicked(Uri uri) {
+    if (uri == null) {
+      return; // the user backed out of the picker
+    }
+    DemoApplication app = (DemoApplication) getApplication();
+    android.content.ContentResolver resolver = getContentResolver();
+    app.io().execute(() -> {
+      String name = BundleStore.displayName(resolver, uri);
+      try {
+        BundleChoice choice = bundles.importDocument(resolver, uri, name);
+        runOnUiThread(() -> {
+          if (session != null) {
+            session.switchBundle(choice); // verified and loaded there; onBundleSwitched or onBundleRefused follows
+          } else {
+            app.io().execute(() -> bundles.deleteAllBut(bundles.remembered()));
+          }
+        });
+      } catch (IOException | RuntimeException e) {
+        Log.e(TAG, "cannot copy bundle " + name + ": " + e.getMessage());
+        runOnUiThread(() -> {
+          if (session != null) {
+            onBundleRefused(new BundleChoice(null, name), new IOException("cannot read it: " + e.getMessage(), e), bundleInUse);
+          }
+        });
+      }
+    });
+    Toast.makeText(this, getString(R.string.opening_bundle, uri.getLastPathSegment()), Toast.LENGTH_SHORT).show();
+  }
+
+  @Override
+  public void onBundleSwitched(BundleChoice choice) {
+    bundleInUse = choice;
+    bundles.remember(choice);
+    ((DemoApplication) getApplication()).io().execute(() -> bundles.deleteAllBut(choice));
+  }
+
+  @Override
+  public void onBundleRefused(BundleChoice refused, Throwable error, BundleChoice kept) {
+    String problem = describeBundleProblem(refused, error);
+    Log.e(TAG, "bundle " + refused.name() + " refused (" + problem + "); still using " + kept.name());
+    boolean wasRemembered = !bundleInUse.equals(kept);
+    bundleInUse = kept;
+    if (wasRemembered) {
+      bundles.remember(kept); // the remembered bundle no longer opens: do not try it at every start
+    }
+    ((DemoApplication) getApplication()).io().execute(() -> bundles.deleteAllBut(kept));
+    stopSource();
+    showMessage(getString(R.string.bundle_refused_title), getString(R.string.bundle_refused, refused.name(), problem, kept.name()),
+        R.string.ok, this::startSource, 0, null);
+  }
+
+  /** The problem in the user's terms: the private copy's path is replaced by the name they picked. */
+  static String describeBundleProblem(BundleChoice refused, Throwable error) {
+    String message = String.valueOf(error.getMessage());
+    if (refused.zip() != null) {
+      message = message.replace(refused.zip().getPath(), refused.name());
+    }
+    return error instanceof BundleException b ? b.problem() + ": " + message : message;
   }
 
   // ---------------------------------------------------------------- callbacks
@@ -249,12 +327,19 @@ public class MainActivity extends ComponentActivity
 
   @Override
   public void onReady(BundleManifest manifest, DepthPlan plan) {
-    boolean first = this.manifest == null;
+    BundleManifest before = this.manifest;
     this.manifest = manifest;
-    if (first) {
+    if (before != manifest) { // first ready, or another bundle
       controls.bindBundle(manifest);
+      bundleName.setText(getString(R.string.bundle_label, bundleInUse.name(), manifest.input().width(),
+          manifest.input().height(), manifest.depth()));
     }
     results.showPlan(manifest, plan);
+    if (cameraWaitsForBundle) {
+      startCamera();
+    } else if (camera != null && before != null && modelSide(before) != modelSide(manifest)) {
+      startSource(); // the analysis stream was sized for the old model
+    }
   }
 
   @Override
@@ -265,8 +350,10 @@ public class MainActivity extends ComponentActivity
   @Override
   public void onFailure(Throwable error) {
     stopSource();
+    Log.e(TAG, "classifier failed: " + error);
     if (error instanceof BundleException bundle) {
-      showMessage(getString(R.string.bundle_error_title), bundle.problem() + ": " + bundle.getMessage(), 0, null, 0, null);
+      showMessage(getString(R.string.bundle_error_title), bundleInUse.name() + ": " + bundle.problem() + ": " + bundle.getMessage(),
+          0, null, 0, null);
     } else {
       showMessage(getString(R.string.runtime_error_title), String.valueOf(error.getMessage()), R.string.retry, () -> {
         if (session != null) {
@@ -294,6 +381,7 @@ public class MainActivity extends ComponentActivity
   @Override
   public void onCameraError(String message) {
     camera = null;
+    Log.e(TAG, "camera: " + message);
     showMessage(getString(R.string.camera_error_title), message, R.string.retry, this::startSource,
         R.string.use_samples, this::switchToSamples);
   }

@@ -19,6 +19,14 @@ public final class YuvConverter {
    * @return an upright camera frame of {@code (width / factor) x (height / factor)} (swapped for 90/270)
    */
   public static Frame toFrame(YuvPlanes planes, int rotationDegrees, int factor) {
+    return toFrame(planes, rotationDegrees, factor, false);
+  }
+
+  /**
+   * As {@link #toFrame(YuvPlanes, int, int)}, then mirrored left-right when {@code mirror} (front
+   * cameras: the preview is a mirror image, and the analysed frame should show what the user sees).
+   */
+  public static Frame toFrame(YuvPlanes planes, int rotationDegrees, int factor, boolean mirror) {
     if (rotationDegrees % 90 != 0) {
       throw new IllegalArgumentException("rotation must be a multiple of 90 degrees, got " + rotationDegrees);
     }
@@ -48,7 +56,8 @@ public final class YuvConverter {
         int chroma = (source[1] / 2) * planes.uvRowStride() + (source[0] / 2) * planes.uvPixelStride();
         int u = (planes.u().get(chroma) & 0xFF) - 128;
         int v = (planes.v().get(chroma) & 0xFF) - 128;
-        out[oy * outWidth + ox] = argb(lumaSum / blockArea, u, v);
+        int x = mirror ? outWidth - 1 - ox : ox;
+        out[oy * outWidth + x] = argb(lumaSum / blockArea, u, v);
       }
     }
     return Frame.ofCamera(out, outWidth, outHeight);

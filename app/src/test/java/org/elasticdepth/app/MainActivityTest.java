@@ -2,6 +2,7 @@ package org.elasticdepth.app;
 
 import static androidx.test.espresso.Espresso.onView;
 import static androidx.test.espresso.action.ViewActions.click;
+import static androidx.test.espresso.action.ViewActions.scrollTo;
 import static androidx.test.espresso.assertion.ViewAssertions.matches;
 import static androidx.test.espresso.matcher.ViewMatchers.isDisplayed;
 import static androidx.test.espresso.matcher.ViewMatchers.withEffectiveVisibility;
@@ -164,7 +165,7 @@ public class MainActivityTest {
       select(scenario, R.id.depth_spinner, 1);
       select(scenario, R.id.executor_spinner, ExecutorChoice.CPU.ordinal());
       select(scenario, R.id.threads_spinner, 2);
-      onView(withId(R.id.rule_manual)).perform(click());
+      onView(withId(R.id.rule_manual)).perform(scrollTo(), click());
       awaitText(scenario, R.id.plan_text, "depth 1 of 3 planned");
 
       RuntimeEnvironment.setQualifiers("+land");
