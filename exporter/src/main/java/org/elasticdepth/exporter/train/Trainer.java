@@ -87,7 +87,9 @@ public final class Trainer {
                 history.addAll(start.state().history());
                 firstEpoch = start.state().epochsCompleted() + 1;
                 step = start.state().steps();
-                listener.message("resuming after epoch " + start.state().epochsCompleted() + " (step " + step + ")");
+                listener.message(start.state().epochsCompleted() == 0
+                        ? "starting from the pretrained weights (epoch-0 checkpoint)"
+                        : "resuming after epoch " + start.state().epochsCompleted() + " (step " + step + ")");
             }
             TrainingState state = new TrainingState(firstEpoch - 1, step, history);
             for (int epoch = firstEpoch; epoch <= options.epochs() && step < maxSteps; epoch++) {

@@ -37,7 +37,7 @@ public class ImportedRunTest {
                 "--images", "4"));
         assertEquals(cli.err(), 0, cli.run("train", "--out", run.toString(), "--resume", "--no-progress-bar",
                 "--threads", "1"));
-        assertTrue(cli.out(), cli.out().contains("resuming after epoch 0"));
+        assertTrue(cli.out(), cli.out().contains("starting from the pretrained weights (epoch-0 checkpoint)"));
         RunDirectory trained = RunDirectory.open(run);
         assertEquals(trained.epochsPlanned(), trained.epochsCompleted());
     }

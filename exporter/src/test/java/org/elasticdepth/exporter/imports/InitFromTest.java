@@ -97,7 +97,7 @@ public class InitFromTest {
                 "2")).toArray(new String[0])));
         assertEquals(0, RunDirectory.open(interrupted).epochsCompleted());
         assertEquals(cli.err(), 0, cli.run("train", "--out", interrupted.toString(), "--resume", "--no-progress-bar"));
-        assertTrue(cli.out(), cli.out().contains("resuming after epoch 0"));
+        assertTrue(cli.out(), cli.out().contains("starting from the pretrained weights (epoch-0 checkpoint)"));
         assertEquals(2, RunDirectory.open(interrupted).epochsCompleted());
         Map<String, float[]> expected = weights(whole);
         weights(interrupted).forEach((name, values) -> assertArrayEquals(name, expected.get(name), values, 0f));
