@@ -114,7 +114,7 @@ public record BenchmarkResult(
     /** The same bundle named by {@code location} (e.g. a path relative to the result file). */
     public BundleInfo withLocation(String location) {
       return new BundleInfo(bundleId, location, architecture, depth, dim, tokens, numClasses, precision, blockBytes,
-          stemBytes, headBytes, fullBytes, calibratedThreshold);
+          stemBytes, headBytes, fullBytes, calibratedThreshold, manifestSha256, inputShape, heads, mlpDim);
     }
   }
 
