@@ -23,7 +23,8 @@ import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
  * BundleSignature}), parses and validates it, checks that every graph file exists with the size
  * the manifest gives, from the file's length, before reading it, and then checks every graph's
  * structure with {@link GraphValidator} (indices, operator vocabulary, shapes by inference, buffer
- * sizes, signature, activation bound: a few milliseconds, no hashing). {@link #graph} hashes a
+ * sizes, signature, activation bound: a few milliseconds, no hashing); that is the only read of a
+ * graph at open. {@link #graph} hashes a
  * graph and validates it again before handing it out, so an interpreter never sees bytes that
  * differ from what the exporter wrote or that break the format's structure (a truncated, tampered
  * or malformed file becomes a {@link BundleException}, never a native crash).
@@ -41,6 +42,8 @@ public final class Bundle implements AutoCloseable {
   private final byte[] manifestBytes; // exactly the bytes parsed, for signature checks
   private final Map<String, ByteBuffer> verified = new ConcurrentHashMap<>();
   private final Map<Graph, GraphStructure> structures = new HashMap<>();
+  // Buffers read at open for free sources, handed to the first graph() so nothing is read twice.
+  private final Map<Graph, ByteBuffer> readAtOpen = new ConcurrentHashMap<>();
 
   private Bundle(BundleSource source, BundleManifest manifest, byte[] manifestBytes) {
     this.source = source;
@@ -104,7 +107,11 @@ public final class Bundle implements AutoCloseable {
       }
       for (Graph g : bundle.manifest.graphs().all()) {
         // Structure now (the planner charges each graph's activation bound); hashes when used.
-        bundle.structures.put(g, bundle.validateAtOpen(g, bundle.content(g)));
+        ByteBuffer content = bundle.content(g);
+        bundle.structures.put(g, bundle.validateAtOpen(g, content));
+        if (source.buffersAreFree()) {
+          bundle.readAtOpen.put(g, content);
+        }
       }
       return bundle;
     } catch (IOException e) {
@@ -171,7 +178,8 @@ public final class Bundle implements AutoCloseable {
     if (kept != null) {
       return view(kept);
     }
-    ByteBuffer content = content(graph);
+    ByteBuffer early = readAtOpen.remove(graph);
+    ByteBuffer content = early != null ? early : content(graph);
     String actual;
     try {
       actual = Sha256.hex(content);
@@ -281,6 +289,7 @@ public final class Bundle implements AutoCloseable {
   @Override
   public void close() {
     verified.clear();
+    readAtOpen.clear();
     closeQuietly(source);
   }
 
