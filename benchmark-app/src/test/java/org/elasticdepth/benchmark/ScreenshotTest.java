@@ -78,6 +78,9 @@ public class ScreenshotTest {
     scenario.onActivity(a -> {
       // the test machine's device line and core count are not the app's to fix
       ((TextView) a.findViewById(R.id.device)).setText("Google Pixel 8 (Tensor G3), Android 14 (API 34), 9 cores, 7800 MB RAM");
+      // nor is Robolectric's temporary folder: show where the folder is on a phone
+      ((TextView) a.findViewById(R.id.bundles)).setText(a.getString(R.string.no_bundles_found,
+          "/sdcard/Android/data/org.elasticdepth.benchmark/files"));
       LinearLayout executors = a.findViewById(R.id.executors);
       for (int i = 0; i < executors.getChildCount(); i++) {
         Object key = executors.getChildAt(i).getTag();
