@@ -12,6 +12,7 @@ import org.elasticdepth.exporter.tflite.Precision;
 import org.elasticdepth.runtime.ElasticRuntimeException;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,21 +46,14 @@ public final class ExportCommand implements Callable<Integer> {
       + "P-256 private key: an unencrypted PKCS#8 PEM (openssl genpkey) or a PKCS#12 keystore (.p12, keytool)")
   Path signingKey;
 
-  @Option(names = "--key-alias", description = "the keystore entry to sign with (default: its only key)")
-  String keyAlias;
-
-  @Option(names = "--key-password-env", paramLabel = "VAR", defaultValue = SigningKeys.DEFAULT_PASSWORD_ENV,
-      description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
-  String keyPasswordEnv;
-
-  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
-  Path keyPasswordFile;
+  @Mixin
+  KeystoreOptions keystore = new KeystoreOptions();
 
   @Override
   public Integer call() throws java.io.IOException {
     // The key first: a bad key must not cost a whole export.
     PrivateKey key = signingKey == null ? null
-        : SigningKeys.privateKey(signingKey, keyAlias, new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
+        : SigningKeys.privateKey(signingKey, keystore.keyAlias, keystore.password());
     try {
       TrainedModel trained = TrainedModel.load(runDir);
       ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(),

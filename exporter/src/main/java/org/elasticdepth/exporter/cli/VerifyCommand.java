@@ -24,6 +24,7 @@ import org.elasticdepth.runtime.bundle.BundleSignature;
 import org.elasticdepth.runtime.bundle.Quote;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,15 +68,8 @@ public final class VerifyCommand implements Callable<Integer> {
       + "repeat to accept any of several")
   List<Path> publicKeys = new ArrayList<>();
 
-  @Option(names = "--key-alias", description = "the keystore entry holding the public key (default: its only key)")
-  String keyAlias;
-
-  @Option(names = "--key-password-env", paramLabel = "VAR", defaultValue = SigningKeys.DEFAULT_PASSWORD_ENV,
-      description = "environment variable holding the keystore password (default: ${DEFAULT-VALUE})")
-  String keyPasswordEnv;
-
-  @Option(names = "--key-password-file", paramLabel = "FILE", description = "file whose first line is the keystore password")
-  Path keyPasswordFile;
+  @Mixin
+  KeystoreOptions keystore = new KeystoreOptions();
 
   /**
    * Every failure ends here as one line and exit status 2: whatever a damaged bundle makes the code
@@ -105,8 +99,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     PublicKey[] keys = new PublicKey[publicKeys.size()];
     for (int i = 0; i < keys.length; i++) {
-      keys[i] = SigningKeys.publicKey(publicKeys.get(i), keyAlias,
-          new SigningKeys.Password(keyPasswordEnv, keyPasswordFile));
+      keys[i] = SigningKeys.publicKey(publicKeys.get(i), keystore.keyAlias, keystore.password());
     }
     try (Bundle bundle = bundlePath.getName().endsWith(".zip") ? Bundle.fromZip(bundlePath, keys) : Bundle.fromDirectory(bundlePath, keys);
         DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(threads).build())) {
