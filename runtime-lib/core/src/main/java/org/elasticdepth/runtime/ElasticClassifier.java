@@ -12,13 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.elasticdepth.runtime.Classification.LayerPrediction;
@@ -80,9 +73,7 @@ public final class ElasticClassifier implements AutoCloseable {
   private final BundleManifest.MinimalDepth minimalDepth; // default depth cap without a budget, or null
   private final GraphCosts manifestCosts;
   private final boolean headAfterEveryBlock;
-  private final ExecutorService owner;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Thread ownerThread;
+  private final OwnerThread owner;
   private volatile InputTranslator translator;
   private volatile DepthPlan plan;
   private volatile Budget budget;
@@ -116,13 +107,7 @@ public final class ElasticClassifier implements AutoCloseable {
     latencyTarget = options.exitPolicy().isLatencyTarget()
         ? new LatencyTargetController(options.exitPolicy().latencyTargetMillis().getAsDouble(), manifest.calibration())
         : null;
-    String threadName = "elastic-classifier-" + INSTANCES.incrementAndGet();
-    owner = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, threadName);
-      thread.setDaemon(true); // a forgotten classifier must not keep the process alive
-      ownerThread = thread;
-      return thread;
-    });
+    owner = new OwnerThread("elastic-classifier-" + INSTANCES.incrementAndGet(), "this ElasticClassifier is closed");
   }
 
   /**
@@ -319,26 +304,13 @@ public final class ElasticClassifier implements AutoCloseable {
   /** Waits for queued calls, then closes every graph on the owner thread and stops it. Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    RuntimeException failure = null;
+    boolean first = false;
     try {
-      if (Thread.currentThread() == ownerThread) {
-        releaseAll();
-      } else {
-        awaitUninterruptibly(owner.submit(this::releaseAll));
-      }
-    } catch (RuntimeException e) {
-      failure = e;
+      first = owner.close(this::releaseAll);
     } finally {
-      owner.shutdown();
-      if (ownsBundle) {
+      if (ownsBundle && first) {
         bundle.close();
       }
-    }
-    if (failure != null) {
-      throw failure;
     }
   }
 
@@ -584,66 +556,11 @@ public final class ElasticClassifier implements AutoCloseable {
   // ---------------------------------------------------------------- hand-over to the owner thread
 
   private <T> CompletableFuture<T> submit(Supplier<T> task) {
-    if (closed.get()) {
-      throw new IllegalStateException("this ElasticClassifier is closed");
-    }
-    if (Thread.currentThread() == ownerThread) {
-      // A continuation already on the owner thread: queueing behind itself would deadlock.
-      CompletableFuture<T> done = new CompletableFuture<>();
-      try {
-        done.complete(task.get());
-      } catch (RuntimeException | Error e) {
-        done.completeExceptionally(e);
-      }
-      return done;
-    }
-    try {
-      return CompletableFuture.supplyAsync(task, owner);
-    } catch (RejectedExecutionException e) {
-      throw new IllegalStateException("this ElasticClassifier is closed", e);
-    }
+    return owner.submit(task);
   }
 
   private <T> T onOwner(Supplier<T> task) {
-    try {
-      return submit(task).join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new ElasticRuntimeException("classifier task failed: " + cause, cause);
-    }
-  }
-
-  private static void awaitUninterruptibly(Future<?> future) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          future.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException runtime) {
-            throw runtime;
-          }
-          if (cause instanceof Error error) {
-            throw error;
-          }
-          throw new ElasticRuntimeException("closing failed: " + cause, cause);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return owner.call(task);
   }
 
   // ---------------------------------------------------------------- input checks (caller's thread)
