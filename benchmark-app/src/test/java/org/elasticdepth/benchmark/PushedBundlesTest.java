@@ -19,7 +19,6 @@ import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -61,14 +60,7 @@ public class PushedBundlesTest {
 
   /** runtime-desktop's tiny bundle (depth 3, 28x28x1) as `exporter export --zip` would write it, in one folder. */
   private static Map<String, byte[]> tinyFiles() {
-    Map<String, byte[]> files = new TreeMap<>();
-    TestBundles.buffers(TestBundles.TINY).forEach((name, buffer) -> {
-      ByteBuffer b = buffer.duplicate();
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      files.put(name, bytes);
-    });
-    return files;
+    return new TreeMap<>(TestBundles.bytes(TestBundles.TINY));
   }
 
   private File push(String name, Map<String, byte[]> files) throws IOException {

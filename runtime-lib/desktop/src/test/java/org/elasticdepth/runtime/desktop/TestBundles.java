@@ -30,11 +30,18 @@ public final class TestBundles {
   /** Every file of bundle {@code name} (manifest first), read from the classpath into direct buffers. */
   public static Map<String, ByteBuffer> buffers(String name) {
     Map<String, ByteBuffer> files = new LinkedHashMap<>();
+    bytes(name).forEach((file, content) -> files.put(file, direct(content)));
+    return files;
+  }
+
+  /** Every file of bundle {@code name} (manifest first), read from the classpath; a fresh, mutable map. */
+  public static Map<String, byte[]> bytes(String name) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
     byte[] json = read(name, BundleManifest.FILE_NAME);
-    files.put(BundleManifest.FILE_NAME, direct(json));
+    files.put(BundleManifest.FILE_NAME, json);
     BundleManifest manifest = ManifestJson.parse(new String(json, StandardCharsets.UTF_8));
     for (BundleManifest.Graph g : manifest.graphs().all()) {
-      files.put(g.file(), direct(read(name, g.file())));
+      files.put(g.file(), read(name, g.file()));
     }
     return files;
   }
@@ -42,10 +49,8 @@ public final class TestBundles {
   /** Copies bundle {@code name} into {@code dir} (created if needed) and returns {@code dir}. */
   public static Path copyTo(String name, Path dir) throws IOException {
     Files.createDirectories(dir);
-    for (Map.Entry<String, ByteBuffer> e : buffers(name).entrySet()) {
-      byte[] bytes = new byte[e.getValue().remaining()];
-      e.getValue().duplicate().get(bytes);
-      Files.write(dir.resolve(e.getKey()), bytes);
+    for (Map.Entry<String, byte[]> e : bytes(name).entrySet()) {
+      Files.write(dir.resolve(e.getKey()), e.getValue());
     }
     return dir;
   }

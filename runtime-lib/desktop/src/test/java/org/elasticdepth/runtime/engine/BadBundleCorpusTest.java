@@ -52,12 +52,7 @@ public class BadBundleCorpusTest {
   @BeforeClass
   public static void setUp() {
     tflite = DesktopExecutor.create();
-    good = new LinkedHashMap<>();
-    TestBundles.buffers(TestBundles.TINY).forEach((name, buffer) -> {
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.duplicate().get(bytes);
-      good.put(name, bytes);
-    });
+    good = TestBundles.bytes(TestBundles.TINY);
   }
 
   @AfterClass

@@ -46,12 +46,7 @@ public class StructuralMutationCorpusTest {
   @BeforeClass
   public static void setUp() {
     tflite = DesktopExecutor.create(); // XNNPACK on
-    good = new LinkedHashMap<>();
-    TestBundles.buffers(TestBundles.TINY).forEach((name, buffer) -> {
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.duplicate().get(bytes);
-      good.put(name, bytes);
-    });
+    good = TestBundles.bytes(TestBundles.TINY);
   }
 
   @AfterClass
