@@ -8,7 +8,7 @@ import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.export.ExportException;
 import org.elasticdepth.exporter.export.ExportedBundle;
 import org.elasticdepth.exporter.export.TrainedModel;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.ElasticRuntimeException;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import picocli.CommandLine.Command;

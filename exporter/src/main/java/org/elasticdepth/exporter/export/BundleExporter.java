@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.elasticdepth.exporter.export.VitGraphs.BuiltGraph;
 import org.elasticdepth.exporter.model.VitConfig;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;

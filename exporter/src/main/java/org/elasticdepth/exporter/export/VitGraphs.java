@@ -7,7 +7,7 @@ import org.elasticdepth.exporter.tflite.Layers.Attention;
 import org.elasticdepth.exporter.tflite.Layers.Linear;
 import org.elasticdepth.exporter.tflite.Layers.Norm;
 import org.elasticdepth.exporter.tflite.Operand;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;

@@ -1,5 +1,6 @@
 package org.elasticdepth.exporter.tflite;
 
+import org.elasticdepth.runtime.bundle.Precision;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -19,7 +19,7 @@ import org.elasticdepth.exporter.benchreport.BenchReportTest;
 import org.elasticdepth.exporter.cli.ExporterCli;
 import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.export.VitWeights;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.benchmark.BenchmarkJson;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;

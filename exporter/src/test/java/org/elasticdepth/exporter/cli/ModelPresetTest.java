@@ -7,7 +7,7 @@ import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.model.HeadLayout;
 import org.elasticdepth.exporter.model.ModelPreset;
 import org.elasticdepth.exporter.model.VitConfig;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.junit.Test;
 import picocli.CommandLine;
 

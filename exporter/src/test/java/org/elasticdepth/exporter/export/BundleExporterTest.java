@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleException;
 import org.elasticdepth.runtime.bundle.BundleManifest;

@@ -8,7 +8,7 @@ import java.util.List;
 import org.elasticdepth.exporter.model.ElasticVit;
 import org.elasticdepth.exporter.model.HeadLayout;
 import org.elasticdepth.exporter.model.VitConfig;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.exporter.verify.BundleVerifier;
 import org.elasticdepth.exporter.verify.DjlReference;
 import org.elasticdepth.exporter.verify.VerifyReport;

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.elasticdepth.exporter.export.VitGraphs.BuiltGraph;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.graph.GraphStructure;
 import org.elasticdepth.runtime.bundle.graph.GraphValidator;

@@ -3,7 +3,7 @@ package org.elasticdepth.exporter.export;
 import java.nio.file.Path;
 import java.util.List;
 import org.elasticdepth.exporter.data.FashionMnist;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;

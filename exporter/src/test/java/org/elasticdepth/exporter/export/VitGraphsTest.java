@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.tensorflowlite.FlatBufferModel;
 import org.elasticdepth.exporter.export.VitGraphs.BuiltGraph;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import org.elasticdepth.runtime.desktop.DesktopGraph;

@@ -1,5 +1,6 @@
 package org.elasticdepth.exporter.tflite;
 
+import org.elasticdepth.runtime.bundle.Precision;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;

@@ -14,7 +14,7 @@ import org.elasticdepth.exporter.export.RandomWeights;
 import org.elasticdepth.exporter.export.ReferenceVit;
 import org.elasticdepth.exporter.export.TinyBundleFixture;
 import org.elasticdepth.exporter.export.TinyModels;
-import org.elasticdepth.exporter.tflite.Precision;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.exporter.verify.VerifyReport.Tolerance;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleException;
