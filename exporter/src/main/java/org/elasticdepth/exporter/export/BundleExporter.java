@@ -66,7 +66,8 @@ public final class BundleExporter {
     Provenance provenance = new Provenance(description.mode(), description.epochs(), description.seed(),
         description.data(), precision.label(), exporterVersion(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, BundleManifest.FORMAT_VERSION, model,
-        description.input(), description.labels(), new Graphs(stem, blocks, head, full), description.calibration(),
+        description.input(), description.labels(), new Graphs(stem, blocks, head, full).withPrecision(precision),
+        description.calibration(),
         provenance);
     return new ExportedBundle(manifest, files);
   }

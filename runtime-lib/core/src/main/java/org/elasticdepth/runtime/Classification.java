@@ -86,6 +86,11 @@ public final class Classification {
     return plan;
   }
 
+  /** Which of the bundle's precisions ran, and why; null only for plans made outside a classifier. */
+  public PrecisionChoice precision() {
+    return plan.precision();
+  }
+
   /**
    * The head's prediction after each layer where it ran, in order: every layer up to the exit
    * with an early-exit policy (or with per-layer evaluation), else only the planned depth.

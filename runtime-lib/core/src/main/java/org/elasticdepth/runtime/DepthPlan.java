@@ -11,9 +11,23 @@ package org.elasticdepth.runtime;
  * @param memoryBytes estimated resident bytes of stem + blocks 1..depth + head
  * @param latencyNanos estimated worst-case latency of one classification at this depth (no early exit)
  * @param budget the budget the plan was made for
+ * @param precision which of the bundle's precisions is planned and loaded, and why; null for a plan
+ *     made outside a classifier (e.g. by {@link DepthPlanner} alone)
  */
 public record DepthPlan(
-    int depth, int modelDepth, Constraint limitedBy, String reason, long memoryBytes, long latencyNanos, Budget budget) {
+    int depth, int modelDepth, Constraint limitedBy, String reason, long memoryBytes, long latencyNanos, Budget budget,
+    PrecisionChoice precision) {
+
+  /** A plan without a precision choice: what {@link DepthPlanner} makes. */
+  public DepthPlan(int depth, int modelDepth, Constraint limitedBy, String reason, long memoryBytes, long latencyNanos,
+      Budget budget) {
+    this(depth, modelDepth, limitedBy, reason, memoryBytes, latencyNanos, budget, null);
+  }
+
+  /** This plan, made for the graphs of {@code choice}. */
+  public DepthPlan withPrecision(PrecisionChoice choice) {
+    return new DepthPlan(depth, modelDepth, limitedBy, reason, memoryBytes, latencyNanos, budget, choice);
+  }
 
   /** What bounds a plan. */
   public enum Constraint {
@@ -40,6 +54,6 @@ public record DepthPlan(
 
   @Override
   public String toString() {
-    return reason;
+    return precision == null ? reason : reason + " (" + precision.precision().label() + ")";
   }
 }

@@ -19,6 +19,7 @@ import org.elasticdepth.runtime.Classification.Stage;
 import org.elasticdepth.runtime.Classification.StageKind;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleSignature;
 import org.elasticdepth.runtime.spi.BlockExecutor;
@@ -67,7 +68,8 @@ public final class ElasticClassifier implements AutoCloseable {
   private final boolean ownsBundle;
   private final BlockExecutor executor;
   private final Options options;
-  private final BundleManifest manifest;
+  private final BundleManifest manifest; // the chosen precision's view of the bundle's manifest
+  private final PrecisionChoice precision;
   private final int inputElements;
   private final DepthPlanner planner;
   private final BundleManifest.MinimalDepth minimalDepth; // default depth cap without a budget, or null
@@ -95,11 +97,13 @@ public final class ElasticClassifier implements AutoCloseable {
     this.ownsBundle = ownsBundle;
     this.executor = Objects.requireNonNull(executor, "executor");
     this.options = Objects.requireNonNull(options, "options");
-    manifest = bundle.manifest();
+    precision = PrecisionPolicy.choose(bundle.manifest(), executor.preferredAccelerator(), options.precision(),
+        options.acceptedQuantizationDrop());
+    manifest = bundle.manifest().forPrecision(precision.precision());
     inputElements = manifest.input().elementCount();
     planner = new DepthPlanner(options.assumedFlopsPerSecond());
     minimalDepth = manifest.calibration() == null ? null : manifest.calibration().strictestMinimalDepth().orElse(null);
-    manifestCosts = GraphCosts.forBundle(bundle, executor);
+    manifestCosts = GraphCosts.forBundle(bundle, manifest, executor);
     headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
     budget = options.budget();
     blocks = new LoadedGraph[manifest.depth()];
@@ -283,6 +287,12 @@ public final class ElasticClassifier implements AutoCloseable {
     });
   }
 
+  /** Which of the bundle's precisions runs, chosen once at creation for the executor's preferred accelerator. */
+  public PrecisionChoice precision() {
+    return precision;
+  }
+
+  /** The manifest of the precision that runs: its graphs and calibration (see {@link BundleManifest#forPrecision}). */
   public BundleManifest manifest() {
     return manifest;
   }
@@ -318,16 +328,16 @@ public final class ElasticClassifier implements AutoCloseable {
 
   private Void open() {
     if (options.verifyAllGraphs()) {
-      bundle.verifyAll();
+      manifest.graphs().all().forEach(bundle::graph); // this precision's graphs: the others are never loaded
     }
-    DepthPlan initial = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth); // fail fast, before loading anything
+    DepthPlan initial = plan(budget); // fail fast, before loading anything
     input = ByteBuffer.allocateDirect(Math.multiplyExact(inputElements, Float.BYTES)).order(ByteOrder.nativeOrder());
     stem = load(manifest.graphs().stem(), StageKind.STEM, 0);
     head = load(manifest.graphs().head(), StageKind.HEAD, 0);
     resize(initial.depth());
     plan = initial;
     if (options.warmUpRuns() > 0) {
-      DepthPlan measured = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth);
+      DepthPlan measured = plan(budget);
       resize(measured.depth());
       plan = measured;
     }
@@ -335,9 +345,13 @@ public final class ElasticClassifier implements AutoCloseable {
     return null;
   }
 
+  private DepthPlan plan(Budget budget) {
+    return planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth).withPrecision(precision);
+  }
+
   private DepthPlan applyPlan(Budget budget) {
     ensureOpen();
-    DepthPlan next = planner.plan(budget, costs(), headAfterEveryBlock, minimalDepth);
+    DepthPlan next = plan(budget);
     resize(next.depth());
     this.plan = next;
     this.budget = budget;
@@ -606,6 +620,8 @@ public final class ElasticClassifier implements AutoCloseable {
     private final boolean evaluateEveryLayer;
     private final double assumedFlopsPerSecond;
     private final List<PublicKey> requiredSigners;
+    private final Precision precision;
+    private final double acceptedQuantizationDrop;
 
     private Options(Builder b) {
       exitPolicy = b.exitPolicy;
@@ -615,6 +631,8 @@ public final class ElasticClassifier implements AutoCloseable {
       evaluateEveryLayer = b.evaluateEveryLayer;
       assumedFlopsPerSecond = b.assumedFlopsPerSecond;
       requiredSigners = b.requiredSigners;
+      precision = b.precision;
+      acceptedQuantizationDrop = b.acceptedQuantizationDrop;
     }
 
     /** Never exit early, unlimited budget, 2 warm-up runs, hashes checked as graphs load. */
@@ -635,7 +653,9 @@ public final class ElasticClassifier implements AutoCloseable {
           .setVerifyAllGraphs(verifyAllGraphs)
           .setEvaluateEveryLayer(evaluateEveryLayer)
           .setAssumedFlopsPerSecond(assumedFlopsPerSecond)
-          .setRequiredSigners(requiredSigners);
+          .setRequiredSigners(requiredSigners)
+          .setPrecision(precision)
+          .setAcceptedQuantizationDrop(acceptedQuantizationDrop);
     }
 
     public ExitPolicy exitPolicy() {
@@ -662,6 +682,16 @@ public final class ElasticClassifier implements AutoCloseable {
       return assumedFlopsPerSecond;
     }
 
+    /** The precision asked for, or null to choose one for the executor's accelerator. */
+    public Precision precision() {
+      return precision;
+    }
+
+    /** The largest per-layer accuracy drop (a fraction) accepted for int8 graphs chosen automatically. */
+    public double acceptedQuantizationDrop() {
+      return acceptedQuantizationDrop;
+    }
+
     /** The keys one of which must have signed the bundle; empty when signatures are not checked. */
     public List<PublicKey> requiredSigners() {
       return requiredSigners;
@@ -671,11 +701,15 @@ public final class ElasticClassifier implements AutoCloseable {
     public String toString() {
       return "Options{" + exitPolicy + ", " + budget + ", warmUpRuns=" + warmUpRuns + ", verifyAllGraphs="
           + verifyAllGraphs + ", evaluateEveryLayer=" + evaluateEveryLayer
-          + (requiredSigners.isEmpty() ? "" : ", requiredSigners=" + requiredSigners.size()) + "}";
+          + (requiredSigners.isEmpty() ? "" : ", requiredSigners=" + requiredSigners.size())
+          + ", precision=" + (precision == null ? "per accelerator" : precision.label())
+          + ", acceptedQuantizationDrop=" + acceptedQuantizationDrop + "}";
     }
 
     /** Mutable, not thread-safe; {@link #build()} checks every value. */
     public static final class Builder {
+      /** Default of {@link #setAcceptedQuantizationDrop}: half an accuracy point. */
+      public static final double DEFAULT_ACCEPTED_QUANTIZATION_DROP = 0.005;
       /** Most warm-up runs accepted: more only delays start-up. */
       public static final int MAX_WARM_UP_RUNS = 100;
 
@@ -686,8 +720,33 @@ public final class ElasticClassifier implements AutoCloseable {
       private boolean evaluateEveryLayer;
       private double assumedFlopsPerSecond = DepthPlanner.DEFAULT_FLOPS_PER_SECOND;
       private List<PublicKey> requiredSigners = java.util.Collections.emptyList();
+      private Precision precision;
+      private double acceptedQuantizationDrop = DEFAULT_ACCEPTED_QUANTIZATION_DROP;
 
       private Builder() {}
+
+      /**
+       * Run the bundle's graphs of {@code precision}, whatever the accelerator; {@code null}
+       * (the default) chooses per accelerator: GPU fp16 (else fp32), NNAPI and CPU int8 when it
+       * costs at most {@link #setAcceptedQuantizationDrop the accepted drop}, else fp32. The
+       * choice and its reason are in {@link ElasticClassifier#precision()} and every {@link DepthPlan}.
+       * A precision the bundle lacks fails creation with a {@link
+       * org.elasticdepth.runtime.bundle.BundleException} of problem {@code MISSING_PRECISION}.
+       */
+      public Builder setPrecision(Precision precision) {
+        this.precision = precision;
+        return this;
+      }
+
+      /**
+       * The most accuracy int8 may cost, at its worst layer against the bundle's float graphs (the
+       * exporter's validation measurements), for it to be chosen automatically: a fraction in
+       * [0, 1], default {@value #DEFAULT_ACCEPTED_QUANTIZATION_DROP} (half a point).
+       */
+      public Builder setAcceptedQuantizationDrop(double drop) {
+        this.acceptedQuantizationDrop = drop;
+        return this;
+      }
 
       /**
        * Accept only bundles whose manifest.json is signed by one of {@code keys} (EC P-256, see
@@ -771,6 +830,10 @@ public final class ElasticClassifier implements AutoCloseable {
         }
         if (warmUpRuns < 0 || warmUpRuns > MAX_WARM_UP_RUNS) {
           throw new IllegalArgumentException("warmUpRuns must be in 0.." + MAX_WARM_UP_RUNS + ", got " + warmUpRuns);
+        }
+        if (!(acceptedQuantizationDrop >= 0 && acceptedQuantizationDrop <= 1)) {
+          throw new IllegalArgumentException("acceptedQuantizationDrop must be a fraction in [0, 1] (0.005 = half a point), got "
+              + acceptedQuantizationDrop);
         }
         if (!(assumedFlopsPerSecond > 0) || Double.isInfinite(assumedFlopsPerSecond)) {
           throw new IllegalArgumentException("assumedFlopsPerSecond must be a positive finite number, got " + assumedFlopsPerSecond);

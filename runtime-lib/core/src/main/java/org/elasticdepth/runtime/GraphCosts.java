@@ -36,7 +36,12 @@ public record GraphCosts(GraphCost stem, List<GraphCost> blocks, GraphCost head)
    * the executor's estimate is the larger (a default block: 169 KB of activations, 419 KB charged).
    */
   public static GraphCosts forBundle(Bundle bundle, BlockExecutor executor) {
-    return of(bundle.manifest(), g -> Math.max(executor.residentBytesEstimate(g), bundle.structure(g).activationBytes()));
+    return forBundle(bundle, bundle.manifest(), executor);
+  }
+
+  /** {@link #forBundle(Bundle, BlockExecutor)} for the graphs of {@code precision}, a view of the bundle's manifest ({@link BundleManifest#forPrecision}). */
+  public static GraphCosts forBundle(Bundle bundle, BundleManifest precision, BlockExecutor executor) {
+    return of(precision, g -> Math.max(executor.residentBytesEstimate(g), bundle.structure(g).activationBytes()));
   }
 
   /** Costs from the manifest alone: memory is the lower bound of model file + input/output tensors. */

@@ -125,10 +125,28 @@ public final class AndroidExecutor implements BlockExecutor {
     }
     // TFLite refuses a direct model buffer in the other byte order, although the bytes are the same.
     ByteBuffer nativeModel = model.order() == ByteOrder.nativeOrder() ? model : model.duplicate().order(ByteOrder.nativeOrder());
-    List<Accelerator> plan = options.accelerator().attempts(
-        options.accelerator().consultsCompatibilityList() && gpuOnCompatibilityList());
-    return DelegateFallback.load(graph.file(), plan, unavailable(), this::describe,
+    return DelegateFallback.load(graph.file(), attempts(), unavailable(), this::describe,
         target -> open(graph, nativeModel, target), this::refused);
+  }
+
+  /**
+   * The first accelerator {@link #load} would try that is still available on this device and
+   * executor (NNAPI below API 27 or a GPU that refused a graph are skipped): what the classifier
+   * picks the bundle's precision for.
+   */
+  @Override
+  public Accelerator preferredAccelerator() {
+    Map<Accelerator, String> unavailable = unavailable();
+    for (Accelerator a : attempts()) {
+      if (!unavailable.containsKey(a)) {
+        return a;
+      }
+    }
+    return Accelerator.CPU;
+  }
+
+  private List<Accelerator> attempts() {
+    return options.accelerator().attempts(options.accelerator().consultsCompatibilityList() && gpuOnCompatibilityList());
   }
 
   /** Accelerators not worth trying on this device or executor any more, and why. */

@@ -163,9 +163,10 @@ final class AndroidLoadedGraph implements LoadedGraph {
    * CPU on phones), NNAPI compiles them. Counted as two float32 copies (8 bytes per parameter): what
    * XNNPACK keeps on desktop TFLite, measured by runtime-desktop's {@code ResidentMemoryBenchmark}.
    * Not measured on a phone (none was available); GPU and NNAPI drivers are assumed no leaner.
+   * int8 graphs: two int8 copies ({@link org.elasticdepth.runtime.bundle.Precision#kernelBytesPerWeight}).
    */
   static long acceleratorWeightBytes(Graph spec) {
-    return 2L * Float.BYTES * spec.params();
+    return 2L * spec.precision().kernelBytesPerWeight() * spec.params();
   }
 
   @Override

@@ -28,6 +28,15 @@ public interface BlockExecutor extends AutoCloseable {
   LoadedGraph load(Graph graph, ByteBuffer model);
 
   /**
+   * The accelerator this executor will try first for the next graph: the engine serves it the
+   * bundle's precision built for it (GPU: fp16, NNAPI: int8, CPU: int8 when accurate enough). Ask
+   * on the thread that loads graphs. The default is the CPU.
+   */
+  default Accelerator preferredAccelerator() {
+    return Accelerator.CPU;
+  }
+
+  /**
    * The bytes {@code graph} is expected to keep resident once this executor loads it, known before
    * loading: what the depth planner charges for it, and what {@link LoadedGraph#residentBytes()}
    * reports after loading. The default counts the model file and the graph's input and output

@@ -175,10 +175,11 @@ public final class DesktopGraph implements LoadedGraph {
    * kernels (their cached, prepacked weights). Measured with {@code ResidentMemoryBenchmark} on
    * desktop TFLite 2.21 (x86-64), where the accounted bytes come to 97-101 % of what one more block
    * of 790 K parameters adds to the process (72-87 % for the default model's 33 K-parameter blocks,
-   * where the fixed bookkeeping weighs more). fp16 bundles are computed in float32, so the same holds.
+   * where the fixed bookkeeping weighs more). fp16 bundles are computed in float32, so the same holds;
+   * int8 kernels keep int8 copies ({@link org.elasticdepth.runtime.bundle.Precision#kernelBytesPerWeight}).
    */
   static long weightCopyBytes(Graph spec, boolean xnnpack) {
-    return (xnnpack ? 2L : 1L) * Float.BYTES * spec.params();
+    return (xnnpack ? 2L : 1L) * spec.precision().kernelBytesPerWeight() * spec.params();
   }
 
   /**
