@@ -41,6 +41,14 @@ import org.elasticdepth.runtime.spi.LoadedGraph;
  * }
  * }</pre>
  *
+ * <p><b>Precision.</b> A bundle may carry its graphs in several precisions (fp32, fp16, int8). The
+ * classifier runs one, chosen at creation for the executor's {@linkplain
+ * BlockExecutor#preferredAccelerator() preferred accelerator}: GPU fp16 (else fp32); NNAPI and
+ * CPU int8 when the bundle's measurements say it costs at most {@link
+ * Options.Builder#setAcceptedQuantizationDrop the accepted drop}, else fp32; or the one {@link
+ * Options.Builder#setPrecision named} in the options. {@link #precision()}, every plan and every
+ * {@link Classification} say which and why; {@link #preview} tells it without loading anything.
+ *
  * <p><b>Lazy blocks.</b> Only the stem, the head and blocks 1..planned depth are loaded. {@link
  * #replan} with a smaller budget closes the blocks beyond the new depth (freeing their native
  * memory); a larger budget loads the missing ones. With warm-up on, every graph runs a few times
@@ -102,9 +110,9 @@ public final class ElasticClassifier implements AutoCloseable {
     manifest = bundle.manifest().forPrecision(precision.precision());
     inputElements = manifest.input().elementCount();
     planner = new DepthPlanner(options.assumedFlopsPerSecond());
-    minimalDepth = manifest.calibration() == null ? null : manifest.calibration().strictestMinimalDepth().orElse(null);
+    minimalDepth = minimalDepth(manifest);
     manifestCosts = GraphCosts.forBundle(bundle, manifest, executor);
-    headAfterEveryBlock = options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
+    headAfterEveryBlock = headAfterEveryBlock(options);
     budget = options.budget();
     blocks = new LoadedGraph[manifest.depth()];
     timer = new OnlineStageTimer(manifest.depth());
@@ -112,6 +120,34 @@ public final class ElasticClassifier implements AutoCloseable {
         ? new LatencyTargetController(options.exitPolicy().latencyTargetMillis().getAsDouble(), manifest.calibration())
         : null;
     owner = new OwnerThread("elastic-classifier-" + INSTANCES.incrementAndGet(), "this ElasticClassifier is closed");
+  }
+
+  /**
+   * The plan {@link #create} would start with, made without loading anything: the precision chosen
+   * for {@code executor}'s preferred accelerator and the depth that fits {@code options.budget()}
+   * by the manifest's costs and the executor's memory estimates (no latency measured yet). For
+   * showing users what a device will run, and for tests of the choice on machines that cannot
+   * load the graphs.
+   *
+   * @throws BudgetException if not even stem + block 1 + head fit the budget
+   * @throws org.elasticdepth.runtime.bundle.BundleException {@code MISSING_PRECISION} if the options
+   *     ask for a precision the bundle lacks
+   */
+  public static DepthPlan preview(Bundle bundle, BlockExecutor executor, Options options) {
+    PrecisionChoice choice = PrecisionPolicy.choose(bundle.manifest(), executor.preferredAccelerator(),
+        options.precision(), options.acceptedQuantizationDrop());
+    BundleManifest view = bundle.manifest().forPrecision(choice.precision());
+    return new DepthPlanner(options.assumedFlopsPerSecond())
+        .plan(options.budget(), GraphCosts.forBundle(bundle, view, executor), headAfterEveryBlock(options), minimalDepth(view))
+        .withPrecision(choice);
+  }
+
+  private static BundleManifest.MinimalDepth minimalDepth(BundleManifest manifest) {
+    return manifest.calibration() == null ? null : manifest.calibration().strictestMinimalDepth().orElse(null);
+  }
+
+  private static boolean headAfterEveryBlock(Options options) {
+    return options.exitPolicy().exitsEarly() || options.evaluateEveryLayer();
   }
 
   /**

@@ -29,8 +29,8 @@ public interface BlockExecutor extends AutoCloseable {
 
   /**
    * The accelerator this executor will try first for the next graph: the engine serves it the
-   * bundle's precision built for it (GPU: fp16, NNAPI: int8, CPU: int8 when accurate enough). Ask
-   * on the thread that loads graphs. The default is the CPU.
+   * bundle's precision built for it (GPU: fp16, NNAPI: int8, CPU: int8 when accurate enough). Asked
+   * once when a classifier is created, on the creating thread. The default is the CPU.
    */
   default Accelerator preferredAccelerator() {
     return Accelerator.CPU;
