@@ -72,6 +72,9 @@ public final class GraphBuilder {
   private long flops;
 
   public GraphBuilder(String name, Precision precision) {
+    if (precision != Precision.FP32 && precision != Precision.FP16) {
+      throw new IllegalArgumentException("GraphBuilder writes fp32 and fp16 graphs, not " + precision.label());
+    }
     this.name = name;
     this.precision = precision;
     buffers.add(new byte[0]); // buffer 0: the empty sentinel every tensor without data points at
