@@ -74,6 +74,8 @@ final class ResultPanel {
   }
 
   private String planText(DepthPlan p) {
-    return activity.getString(R.string.plan, p.depth(), p.modelDepth(), p.reason());
+    return p.precision() == null ? activity.getString(R.string.plan, p.depth(), p.modelDepth(), p.reason())
+        : activity.getString(R.string.plan_with_precision, p.depth(), p.modelDepth(), p.precision().precision().label(),
+            p.reason());
   }
 }
