@@ -28,7 +28,7 @@ import org.tensorflow.lite.schema.TensorType;
  * The quantized graphs the structural validator accepts are graphs desktop TFLite (2.21, the same
  * kernels as the phone's CPU path) builds, allocates and runs, with and without XNNPACK; an int8
  * FULLY_CONNECTED computes what its scales say; and mutations the validator refuses are ones
- * TFLite's kernels reject, or worse, run with silently wrong results.
+ * TFLite's kernels reject, run with silently wrong results, or abort the process on.
  */
 public class QuantizedGraphsOnTfliteTest {
   private static final Tensor IN = QuantizedGraphs.blockInput("tokens", 5, 4);
@@ -178,6 +178,41 @@ public class QuantizedGraphsOnTfliteTest {
         f.get(actual);
         assertFalse("TFLite ran the mutant and returned the feature doubled, without complaint", java.util.Arrays.equals(expected, actual));
         assertEquals(2 * expected[0], actual[0], 1e-4);
+      }
+    }
+  }
+
+  /**
+   * Output scales within the validator's range but so small against the inputs' that TFLite's ADD
+   * and SQUARED_DIFFERENCE kernels compute an output multiplier of 1 or more, which their
+   * TFLITE_CHECK turns into an abort of the whole process (SIGABRT, shown in a child JVM): int8 ADD
+   * (inputs up to 0.05, output 5e-8), int16 ADD (0.0004, 1e-8), int8 SQUARED_DIFFERENCE (0.03,
+   * 1e-7). The validator refuses each first, by its scale-ratio rules.
+   */
+  @Test
+  public void outputScalesThatAbortTfliteAreRefusedFirst() throws Exception {
+    String[][] cases = {{"attn/residual", "5e-8"}, {"mlp/sum16", "1e-8"}, {"ln/squares", "1e-7"}};
+    for (String[] c : cases) {
+      ModelT model = QuantizedGraphs.block(IN, OUT);
+      QuantizedGraphs.tensor(model, c[0]).getQuantization().setScale(new float[] {Float.parseFloat(c[1])});
+      byte[] bytes = TinyGraphs.pack(model);
+      Graph spec = spec("block_01.int8.tflite", bytes, IN, OUT);
+      InvalidGraphException e = assertThrows(InvalidGraphException.class, () -> GraphValidator.validate(spec, ByteBuffer.wrap(bytes)));
+      assertEquals(e.getMessage(), Rule.QUANTIZATION, e.rule());
+      assertTrue(e.getMessage(), e.getMessage().contains("too small") || e.getMessage().contains("times smaller"));
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("abort", ".tflite");
+      try {
+        java.nio.file.Files.write(file, bytes);
+        Process child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:-CreateCoredumpOnCrash", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), LoadGraphChild.class.getName(),
+            file.toString(), "tokens:1x5x4", "tokens_out:1x5x4", "feature:1x4").redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int status = child.waitFor();
+        System.out.println(c[0] + " scale " + c[1] + ": validator " + e.rule() + "; TFLite child exit status " + status);
+        assertFalse(output, output.contains("RAN") || output.contains("REFUSED"));
+        assertEquals(output, 134, status); // 128 + SIGABRT
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
       }
     }
   }
