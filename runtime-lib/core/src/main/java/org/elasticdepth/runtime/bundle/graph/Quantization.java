@@ -63,7 +63,8 @@ final class Quantization {
     }
     int scales = q.scaleLength();
     int zeroPoints = q.zeroPointLength();
-    if (!(q.minLength() == q.maxLength() && (q.minLength() == 0 || q.minLength() == scales))) {
+    // min/max only record the calibrated range (TFLite ignores them): as many as scales, or any number without scales
+    if (!(q.minLength() == q.maxLength() && (q.minLength() == 0 || scales == 0 || q.minLength() == scales))) {
       throw fail(file, index, name, type, shape, "has " + q.minLength() + " min and " + q.maxLength() + " max values for " + scales + " scales");
     }
     for (int k = 0; k < q.minLength(); k++) {

@@ -176,6 +176,27 @@ public class QuantizedGraphValidationTest {
     refused(Rule.QUANTIZATION, null, m -> t(m, "island/doubled").setQuantization(QuantizedGraphs.quantization(new float[] {1f}, new long[] {0}, 0)));
   }
 
+  /** Recorded calibration ranges (min/max) are accepted where TFLite ignores them, but must be finite and paired. */
+  @Test
+  public void recordedRangesAreAcceptedWhenWellFormed() {
+    ModelT model = QuantizedGraphs.block(IN, OUT);
+    QuantizationParametersT range = new QuantizationParametersT();
+    range.setMin(new float[] {-3f});
+    range.setMax(new float[] {3f});
+    t(model, "island/doubled").setQuantization(range);
+    t(model, "ln/centered").getQuantization().setMin(new float[] {-5.1f});
+    t(model, "ln/centered").getQuantization().setMax(new float[] {5.1f});
+    validate(model);
+    refused(Rule.QUANTIZATION, null, m -> {
+      t(m, "ln/centered").getQuantization().setMin(new float[] {-5.1f, 0f});
+      t(m, "ln/centered").getQuantization().setMax(new float[] {5.1f, 1f});
+    });
+    refused(Rule.QUANTIZATION, null, m -> {
+      t(m, "ln/centered").getQuantization().setMin(new float[] {Float.NaN});
+      t(m, "ln/centered").getQuantization().setMax(new float[] {5.1f});
+    });
+  }
+
   @Test
   public void quantizationDetailsAndSparsityAreRefused() {
     refused(Rule.UNKNOWN_FIELD, null, m -> {
