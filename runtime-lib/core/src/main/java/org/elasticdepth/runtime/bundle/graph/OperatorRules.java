@@ -1,5 +1,6 @@
 package org.elasticdepth.runtime.bundle.graph;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.elasticdepth.runtime.bundle.graph.GraphValidator.TensorInfo;
 import org.elasticdepth.runtime.bundle.graph.GraphValidator.TensorTypes;
@@ -723,10 +724,9 @@ final class OperatorRules {
         throw fail(Rule.QUANTIZATION, "weight " + t + " has zero point " + z + "; weights are symmetric (zero point 0)");
       }
     }
-    for (int i = 0; i < t.elements; i++) {
-      if (!(t.data.get(i) != Byte.MIN_VALUE)) {
-        throw fail(Rule.QUANTIZATION, "weight " + t + " holds -128 at " + i + "; symmetric weights are in [-127, 127]");
-      }
+    int at = symmetricRangeViolation(t.data);
+    if (!(at < 0)) {
+      throw fail(Rule.QUANTIZATION, "weight " + t + " holds -128 at " + at + "; symmetric weights are in [-127, 127]");
     }
     profile.weight(TensorType.INT8);
     return t;
@@ -761,6 +761,22 @@ final class OperatorRules {
       }
     }
     return t;
+  }
+
+  /** Index of the first -128 in {@code data}, or -1 (read in bulk: weights are the bulk of a graph). */
+  private static int symmetricRangeViolation(ByteBuffer data) {
+    ByteBuffer d = data.duplicate();
+    byte[] chunk = new byte[Math.min(8192, d.remaining())];
+    for (int offset = 0; d.hasRemaining(); offset += chunk.length) {
+      int n = Math.min(chunk.length, d.remaining());
+      d.get(chunk, 0, n);
+      for (int i = 0; i < n; i++) {
+        if (chunk[i] == Byte.MIN_VALUE) {
+          return offset + i;
+        }
+      }
+    }
+    return -1;
   }
 
   /** Relative difference allowed between a bias scale and input scale x weight scale: float rounding (2^-20). */
