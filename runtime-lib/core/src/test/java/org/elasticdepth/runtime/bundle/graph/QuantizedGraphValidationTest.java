@@ -137,6 +137,28 @@ public class QuantizedGraphValidationTest {
     assertEquals(new TreeSet<>(List.of("FULLY_CONNECTED")), s.profile().float32Ops());
   }
 
+  /** A bit flip in every byte and every truncation of the quantized block ends accepted or as an InvalidGraphException. */
+  @Test
+  public void everyBitFlipAndTruncationOfTheQuantizedBlockIsAcceptedOrTyped() {
+    byte[] good = TinyGraphs.pack(QuantizedGraphs.block(IN, OUT));
+    Graph spec = new Graph(FILE, null, 0, 0, 0, List.of(IN), OUT).withContent(good);
+    int refused = 0;
+    for (int i = 0; i < good.length; i++) {
+      byte[] bytes = good.clone();
+      bytes[i] ^= (byte) (1 << (i % 8));
+      for (byte[] candidate : List.of(bytes, java.util.Arrays.copyOf(good, i))) {
+        try {
+          GraphValidator.validate(spec, ByteBuffer.wrap(candidate));
+          assertTrue("a truncation to " + i + " bytes was accepted", candidate == bytes);
+        } catch (InvalidGraphException e) {
+          assertTrue(e.getMessage(), e.getMessage().length() < 400);
+          refused++;
+        }
+      }
+    }
+    assertTrue(refused + " refused of " + 2 * good.length, refused > good.length);
+  }
+
   // ---------------------------------------------------------------- quantization of one tensor
 
   @Test
