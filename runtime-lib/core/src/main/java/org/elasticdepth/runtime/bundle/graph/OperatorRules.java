@@ -285,7 +285,7 @@ final class OperatorRules {
     if (!(o.fusedActivationFunction() == ActivationFunctionType.NONE && o.weightsFormat() == FullyConnectedOptionsWeightsFormat.DEFAULT && o.keepNumDims() && !o.asymmetricQuantizeInputs())) {
       throw fail(Rule.OPTIONS, "FULLY_CONNECTED options other than no activation, default weights, keep_num_dims");
     }
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     TensorInfo weight = weight(in, 1, x);
     if (!(weight.rank() == 2 && weight.dim(1) == x.dim(-1))) {
       throw fail(Rule.SHAPE_INFERENCE, "weight " + weight + " does not match input " + x + " (expected [out, " + x.dim(-1) + "])");
@@ -312,7 +312,7 @@ final class OperatorRules {
     if (!(o.padding() == Padding.VALID && o.fusedActivationFunction() == ActivationFunctionType.NONE && o.dilationHFactor() == 1 && o.dilationWFactor() == 1 && strideH >= 1 && strideW >= 1 && strideH <= GraphValidator.MAX_DIM && strideW <= GraphValidator.MAX_DIM)) {
       throw fail(Rule.OPTIONS, "CONV_2D options other than VALID padding, strides >= 1, dilation 1, no activation");
     }
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     TensorInfo filter = weight(in, 1, x);
     if (!(x.rank() == 4 && filter.rank() == 4 && filter.dim(3) == x.dim(3) && filter.dim(1) <= x.dim(1) && filter.dim(2) <= x.dim(2))) {
       throw fail(Rule.SHAPE_INFERENCE, "filter " + filter + " (OHWI) does not fit input " + x + " (NHWC)");
@@ -393,7 +393,7 @@ final class OperatorRules {
   /** A unary elementwise operator: input and output of one type and shape. */
   private byte unary(int[] in, TensorInfo output, byte[] types) {
     arity(in, 1);
-    TensorInfo x = activation(in, 0, types);
+    TensorInfo x = operand(in, 0, types);
     result(output, x.type);
     declared(output, x.shape);
     return x.type;
@@ -405,7 +405,7 @@ final class OperatorRules {
     if (!(((ReducerOptions) present(op.builtinOptions(new ReducerOptions()))).keepDims())) {
       throw fail(Rule.OPTIONS, "MEAN without keep_dims");
     }
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     int[] axes = int32Constant(in, 1, -1);
     if (!(axes.length >= 1 && axes.length <= x.rank())) {
       throw fail(Rule.OPTIONS, "MEAN over " + axes.length + " axes of " + x);
@@ -429,7 +429,7 @@ final class OperatorRules {
   private Checked reshape(Operator op, int[] in, byte optionsType, TensorInfo output) {
     arity(in, 2);
     options(optionsType, BuiltinOptions.ReshapeOptions);
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     int[] shape = int32Constant(in, 1, -1);
     ReshapeOptions o = (ReshapeOptions) present(op.builtinOptions(new ReshapeOptions()));
     if (!(o.newShapeLength() == shape.length)) {
@@ -460,7 +460,7 @@ final class OperatorRules {
   private Checked transpose(int[] in, byte optionsType, TensorInfo output) {
     arity(in, 2);
     options(optionsType, BuiltinOptions.TransposeOptions);
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     int[] perm = int32Constant(in, 1, x.rank());
     int[] shape = new int[perm.length];
     boolean[] seen = new boolean[perm.length];
@@ -483,7 +483,7 @@ final class OperatorRules {
     if (!(!o.adjX() && !o.asymmetricQuantizeInputs())) {
       throw fail(Rule.OPTIONS, "BATCH_MATMUL with adj_x or quantized inputs");
     }
-    TensorInfo a = activation(in, 0, ALL_TYPES);
+    TensorInfo a = operand(in, 0, ALL_TYPES);
     TensorInfo b = operand(in, 1, ALL_TYPES);
     sameType(b, 1, a.type);
     if (!(a.rank() == b.rank() && a.rank() >= 2)) {
@@ -549,7 +549,7 @@ final class OperatorRules {
   private Checked slice(int[] in, byte optionsType, TensorInfo output) {
     arity(in, 3);
     options(optionsType, BuiltinOptions.SliceOptions);
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     int[] begin = int32Constant(in, 1, x.rank());
     int[] size = int32Constant(in, 2, x.rank());
     for (int d = 0; d < x.rank(); d++) {
@@ -569,7 +569,7 @@ final class OperatorRules {
   private Checked quantize(int[] in, byte optionsType, TensorInfo output) {
     arity(in, 1);
     optionsOrNone(optionsType, BuiltinOptions.QuantizeOptions);
-    TensorInfo x = activation(in, 0, ALL_TYPES);
+    TensorInfo x = operand(in, 0, ALL_TYPES);
     boolean supported = output.type == TensorType.INT8 || (output.type == TensorType.INT16 && x.type != TensorType.INT8);
     if (!supported) {
       throw fail(Rule.TENSOR_TYPE, "QUANTIZE of " + x + " to " + output + ": TFLite quantizes float32 to int8/int16, int16 to int8/int16, int8 to int8");
@@ -657,11 +657,6 @@ final class OperatorRules {
       perTensor(t, k);
     }
     return t;
-  }
-
-  /** The operand that fixes the operator's type (float32 operands may be constants, as today's graphs use them). */
-  private TensorInfo activation(int[] in, int k, byte[] types) {
-    return operand(in, k, types);
   }
 
   private void perTensor(TensorInfo t, int k) {
