@@ -34,6 +34,38 @@ public class BundleFuzzTest {
     assertTrue("no case ran: " + report, report.executions() > 0);
   }
 
+  /**
+   * The same with quantized graphs ({@link Int8SeedBundle}: the default bundle's blocks as int8
+   * blocks with 16x8 and float islands), so that mutations reach quantization tables and quantized
+   * operators. Runs half the budget of the float bundle ({@code -Dfuzz.seconds} sets both).
+   */
+  @Test
+  public void mutatedQuantizedBundlesNeverCrashHangOrThrowUntyped() throws Exception {
+    double seconds = Double.parseDouble(System.getProperty("fuzz.int8.seconds", System.getProperty("fuzz.seconds", "4")));
+    long seed = Long.getLong("fuzz.seed", 14);
+    String work = System.getProperty("fuzz.work");
+    java.nio.file.Path dir = (work == null ? new File("target/fuzz") : new File(work)).toPath().resolve("int8");
+    File bundle = Int8SeedBundle.write(APP_BUNDLE, dir.resolve("seed"));
+    FuzzSupervisor.Report report = FuzzSupervisor.run(bundle, dir, seed, seconds, java.util.List.of(), System.out);
+    System.out.println("fuzzing the int8 seed " + seconds + " s, seed " + seed + ": " + report);
+    assertTrue("fuzzing found failures (cases under " + dir + "): " + report, report.clean());
+    assertTrue("no case ran: " + report, report.executions() > 0);
+  }
+
+  @Test
+  public void theQuantizedSeedOpensAndClassifies() throws Exception {
+    File bundle = Int8SeedBundle.write(APP_BUNDLE, tmp.getRoot().toPath().resolve("int8"));
+    try (org.elasticdepth.runtime.desktop.DesktopExecutor executor = org.elasticdepth.runtime.desktop.DesktopExecutor.create();
+        org.elasticdepth.runtime.ElasticClassifier c = org.elasticdepth.runtime.ElasticClassifier.fromDirectory(bundle, executor,
+            org.elasticdepth.runtime.ElasticClassifier.Options.builder().build())) {
+      float[] image = new float[c.manifest().input().elementCount()];
+      for (int i = 0; i < image.length; i++) {
+        image[i] = (float) Math.sin(i);
+      }
+      System.out.println("int8 seed: " + c.classify(image));
+    }
+  }
+
   @Test
   public void aNativeCrashIsCaughtSavedAndFuzzingGoesOn() throws Exception {
     java.nio.file.Path work = tmp.getRoot().toPath();

@@ -20,7 +20,15 @@ final class FlatBufferBounds {
   private static final int MODEL_FIELDS = mask(0, 1, 2, 3, 4, 7);
   private static final int OPERATOR_CODE_FIELDS = mask(0, 2, 3); // no custom_code (1)
   private static final int SUBGRAPH_FIELDS = mask(0, 1, 2, 3, 4);
-  private static final int TENSOR_FIELDS = mask(0, 1, 2, 3); // shape, type, buffer, name: no quantization, sparsity...
+  /** Tensor: shape, type, buffer, name, quantization: no is_variable, sparsity, shape_signature... */
+  private static final int TENSOR_FIELDS = mask(0, 1, 2, 3, 4);
+  /** QuantizationParameters: min, max, scale, zero_point, quantized_dimension: no custom details (4, 5). */
+  private static final int QUANTIZATION_FIELDS = mask(0, 1, 2, 3, 6);
+  /**
+   * Most values in one quantization vector: one per channel of a dimension, so at most {@link
+   * GraphValidator#MAX_DIM}.
+   */
+  static final int MAX_QUANTIZATION_VALUES = GraphValidator.MAX_DIM;
   private static final int BUFFER_FIELDS = mask(0); // data only: no external offset/size
   private static final int OPERATOR_FIELDS = mask(0, 1, 2, 3, 4); // no custom options, intermediates...
   private static final int SIGNATURE_FIELDS = mask(0, 1, 2, 4);
@@ -75,6 +83,24 @@ final class FlatBufferBounds {
     scalar(t, 1, 1, "Tensor.type");
     scalar(t, 2, 4, "Tensor.buffer");
     string(t, 3, "Tensor.name");
+    int quantization = field(t, 4, 4, "Tensor.quantization");
+    if (quantization != 0) {
+      int q = target(quantization, "Tensor.quantization");
+      table(q, QUANTIZATION_FIELDS, "QuantizationParameters");
+      boundedVector(q, 0, 4, "QuantizationParameters.min");
+      boundedVector(q, 1, 4, "QuantizationParameters.max");
+      boundedVector(q, 2, 4, "QuantizationParameters.scale");
+      boundedVector(q, 3, 8, "QuantizationParameters.zero_point");
+      scalar(q, 6, 4, "QuantizationParameters.quantized_dimension");
+    }
+  }
+
+  /** A vector of at most {@link #MAX_QUANTIZATION_VALUES} elements. */
+  private void boundedVector(int table, int slot, int elementSize, String what) {
+    int count = vector(table, slot, elementSize, what);
+    if (!(count <= MAX_QUANTIZATION_VALUES)) {
+      throw fail(what + " has " + count + " values, more than " + MAX_QUANTIZATION_VALUES);
+    }
   }
 
   private void operator(int t) {
@@ -131,6 +157,7 @@ final class FlatBufferBounds {
       case BuiltinOptions.TransposeOptions:
       case BuiltinOptions.SliceOptions:
       case BuiltinOptions.DequantizeOptions:
+      case BuiltinOptions.QuantizeOptions:
       case BuiltinOptions.SquaredDifferenceOptions:
         return new int[0];
       default:

@@ -10,6 +10,7 @@ import org.tensorflow.lite.schema.Buffer;
 import org.tensorflow.lite.schema.Model;
 import org.tensorflow.lite.schema.Operator;
 import org.tensorflow.lite.schema.OperatorCode;
+import org.tensorflow.lite.schema.QuantizationParameters;
 import org.tensorflow.lite.schema.SignatureDef;
 import org.tensorflow.lite.schema.SubGraph;
 import org.tensorflow.lite.schema.Tensor;
@@ -23,15 +24,17 @@ import org.tensorflow.lite.schema.TensorType;
  *
  * <p>Checked, in order: every offset, vtable, vector and string lies inside the buffer and no
  * table carries a field this format never writes ({@link FlatBufferBounds}); exactly one subgraph;
- * operator codes and versions within the vocabulary the exporter emits ({@link OperatorRules});
- * tensor types (float32 activations, float16 weights only into DEQUANTIZE, int32 operands only as
- * axes/shapes/permutations/slice bounds) and shapes (rank 1..4, dimensions 1..{@link #MAX_DIM});
- * constant buffers exactly product(shape) x type size; every operator's input and output indices
- * in range, -1 only for FULLY_CONNECTED's optional bias; data flow (each tensor written once,
- * before it is read; constants and inputs never written); shape inference over the vocabulary
- * (every declared output shape equals the one computed from the inputs); inputs, outputs and the
- * signature equal the manifest's tensors; the activation bound within {@link
- * #MAX_ACTIVATION_BYTES}.
+ * tensor types (float32, int8 or int16 activations; float16, int32 and int64 constants) and
+ * shapes (rank 1..4, dimensions 1..{@link #MAX_DIM}); quantization ({@link Quantization}: int8 and
+ * int16 tensors quantized, scales finite and in range, zero points within the type); constant
+ * buffers exactly product(shape) x type size; every operator's input and output indices in range,
+ * -1 only for FULLY_CONNECTED's optional bias; operator codes, versions, operand types and
+ * quantization as TFLite's kernels need them ({@link OperatorRules}); data flow (each tensor
+ * written once, before it is read; constants and inputs never written); shape inference over the
+ * vocabulary (every declared output shape equals the one computed from the inputs); inputs,
+ * outputs and the signature equal the manifest's tensors (float32 in every precision); the
+ * activation bound within {@link #MAX_ACTIVATION_BYTES}. The result carries a {@link
+ * GraphProfile} of what the graph holds.
  *
  * <p>Stateless and thread-safe; allocation is linear in the number of tensors.
  */
@@ -104,7 +107,7 @@ public final class GraphValidator {
         written[t] = true;
       }
       OperatorCode[] codes = readOperatorCodes();
-      OperatorRules rules = new OperatorRules(file, tensors);
+      OperatorRules rules = new OperatorRules(file, tensors, codes.length);
       long temporaries = 0;
       int operators = subgraph.operatorsLength();
       if (!(operators > 0)) {
@@ -143,17 +146,18 @@ public final class GraphValidator {
             throw new InvalidGraphException(file, i, Rule.DATAFLOW, "output " + k + " (" + tensors[t] + ") is already written (a graph input or an earlier output)");
           }
         }
-        temporaries += rules.check(i, codes[(int) opcode], op, in, out);
+        temporaries += rules.check(i, (int) opcode, codes[(int) opcode], op, in, out);
         for (int t : out) {
           written[t] = true;
         }
       }
+      rules.checkVersions(codes);
       for (int t : outputs) {
         if (!(written[t])) {
           throw new InvalidGraphException(file, -1, Rule.DATAFLOW, "graph output " + tensors[t] + " is never written");
         }
       }
-      return new GraphStructure(operators, tensors.length, activationBytes(written, temporaries), constantBytes());
+      return new GraphStructure(operators, tensors.length, activationBytes(written, temporaries), constantBytes(), rules.profile());
     }
 
     private void readTensors() {
@@ -172,13 +176,14 @@ public final class GraphValidator {
       tensors = new TensorInfo[count];
       Tensor t = new Tensor();
       Buffer b = new Buffer();
+      QuantizationParameters q = new QuantizationParameters();
       for (int i = 0; i < count; i++) {
         subgraph.tensors(t, i);
         String name = t.name();
         byte type = t.type();
         int typeSize = typeSize(type);
         if (!(typeSize > 0)) {
-          throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " has type " + TensorTypes.name(type) + ", not float32, float16 or int32");
+          throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " has type " + TensorTypes.name(type) + ", not float32, float16, int8, int16, int32 or int64");
         }
         int rank = t.shapeLength();
         if (!(rank >= 1 && rank <= MAX_RANK)) {
@@ -208,12 +213,13 @@ public final class GraphValidator {
             throw new InvalidGraphException(file, -1, Rule.BUFFER, label(i, name) + " " + TensorTypes.name(type) + Arrays.toString(shape) + " needs " + elements * typeSize + " bytes but its buffer has " + data);
           }
         } else {
-          if (!(type == TensorType.FLOAT32)) {
-            throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " is a " + TensorTypes.name(type) + " activation; activations are float32");
+          if (!(type == TensorType.FLOAT32 || type == TensorType.INT8 || type == TensorType.INT16)) {
+            throw new InvalidGraphException(file, -1, Rule.TENSOR_TYPE, label(i, name) + " is a " + TensorTypes.name(type) + " activation; activations are float32, int8 or int16");
           }
         }
-        ByteBuffer values = constant && type == TensorType.INT32 ? b.dataAsByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN) : null;
-        tensors[i] = new TensorInfo(i, name, type, shape, elements, constant, values);
+        Quantization quantization = Quantization.read(file, i, name, t.quantization(q), type, shape, constant);
+        ByteBuffer values = constant ? b.dataAsByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN) : null;
+        tensors[i] = new TensorInfo(i, name, type, shape, elements, constant, values, quantization);
       }
     }
 
@@ -331,7 +337,12 @@ public final class GraphValidator {
       case TensorType.INT32:
         return 4;
       case TensorType.FLOAT16:
+      case TensorType.INT16:
         return 2;
+      case TensorType.INT8:
+        return 1;
+      case TensorType.INT64:
+        return 8;
       default:
         return 0;
     }
@@ -360,26 +371,39 @@ public final class GraphValidator {
     final int[] shape;
     final long elements;
     final boolean constant;
-    /** The values of an int32 constant (axes, shapes, permutations, slice bounds), else null. */
-    final ByteBuffer int32Values;
+    /** A constant's bytes (little endian), else null. */
+    final ByteBuffer data;
+    /** The tensor's scales and zero points, or null when it has none. */
+    final Quantization quantization;
 
-    TensorInfo(int index, String name, byte type, int[] shape, long elements, boolean constant, ByteBuffer int32Values) {
+    TensorInfo(int index, String name, byte type, int[] shape, long elements, boolean constant, ByteBuffer data, Quantization quantization) {
       this.index = index;
       this.name = name == null ? "" : name;
       this.type = type;
       this.shape = shape;
       this.elements = elements;
       this.constant = constant;
-      this.int32Values = int32Values;
+      this.data = data;
+      this.quantization = quantization;
     }
 
     /** The int32 constant's values (at most a handful: they are axes, shapes and slice bounds). */
     int[] ints() {
       int[] values = new int[(int) elements];
       for (int i = 0; i < values.length; i++) {
-        values[i] = int32Values.getInt(4 * i);
+        values[i] = data.getInt(4 * i);
       }
       return values;
+    }
+
+    /** The one scale of a per-tensor quantized tensor. */
+    float scale() {
+      return quantization.scale[0];
+    }
+
+    /** The one zero point of a per-tensor quantized tensor. */
+    long zeroPoint() {
+      return quantization.zeroPoint[0];
     }
 
     long bytes() {

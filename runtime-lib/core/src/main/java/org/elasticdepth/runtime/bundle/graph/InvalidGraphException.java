@@ -24,6 +24,12 @@ public final class InvalidGraphException extends BundleException {
     TENSOR_TYPE,
     /** A shape with a rank or dimension outside the format's limits. */
     TENSOR_SHAPE,
+    /**
+     * A tensor's quantization is missing, malformed (scale zero, negative, NaN, infinite or out of
+     * range; zero point outside its type; per-channel where per-tensor is needed) or contradicts
+     * what its operator's TFLite kernel requires (bias scale, SOFTMAX output, equal parameters...).
+     */
+    QUANTIZATION,
     /** A constant's buffer is not exactly product(shape) x type size, or a buffer index is wrong. */
     BUFFER,
     /** A tensor read before it is written, written twice, or a constant/input overwritten. */

@@ -80,12 +80,19 @@ public final class TinyGraphs {
     return b.finish(List.of(input), outputs, List.of(x), ends, "x".repeat(padding));
   }
 
-  private static final class Builder {
+  /** The flatbuffer of {@code model}, with TFLite's file identifier. */
+  public static byte[] pack(ModelT model) {
+    FlatBufferBuilder fbb = new FlatBufferBuilder(1024);
+    fbb.finish(Model.pack(fbb, model), "TFL3");
+    return fbb.sizedByteArray();
+  }
+
+  static class Builder {
     final List<TensorT> tensors = new ArrayList<>();
     final List<BufferT> buffers = new ArrayList<>();
     final List<OperatorT> operators = new ArrayList<>();
     final List<OperatorCodeT> codes = new ArrayList<>();
-    final List<Integer> codeOf = new ArrayList<>();
+    final List<Integer> codeOf = new ArrayList<>(); // builtin * 1000 + version
 
     Builder() {
       buffers.add(new BufferT());
@@ -139,16 +146,20 @@ public final class TinyGraphs {
     }
 
     int op(int builtin, byte optionsType, Object options, String name, int[] shape, int... inputs) {
-      int out = tensor(name, TensorType.FLOAT32, shape, 0);
+      return opInto(builtin, 1, optionsType, options, tensor(name, TensorType.FLOAT32, shape, 0), inputs);
+    }
+
+    /** Operator {@code builtin} writing tensor {@code out}; one operator code per (builtin, version), as TFLite's converter writes them. */
+    int opInto(int builtin, int version, byte optionsType, Object options, int out, int... inputs) {
       OperatorT op = new OperatorT();
-      int code = codeOf.indexOf(builtin);
+      int code = codeOf.indexOf(builtin * 1000 + version);
       if (code < 0) {
         OperatorCodeT c = new OperatorCodeT();
         c.setBuiltinCode(builtin);
         c.setDeprecatedBuiltinCode((byte) Math.min(builtin, 127));
-        c.setVersion(1);
+        c.setVersion(version);
         codes.add(c);
-        codeOf.add(builtin);
+        codeOf.add(builtin * 1000 + version);
         code = codes.size() - 1;
       }
       op.setOpcodeIndex(code);
@@ -163,6 +174,10 @@ public final class TinyGraphs {
     }
 
     byte[] finish(List<Tensor> inSpecs, List<Tensor> outSpecs, List<Integer> ins, List<Integer> outs, String description) {
+      return pack(model(inSpecs, outSpecs, ins, outs, description));
+    }
+
+    ModelT model(List<Tensor> inSpecs, List<Tensor> outSpecs, List<Integer> ins, List<Integer> outs, String description) {
       SubGraphT subgraph = new SubGraphT();
       subgraph.setTensors(tensors.toArray(new TensorT[0]));
       subgraph.setInputs(ins.stream().mapToInt(Integer::intValue).toArray());
@@ -180,9 +195,7 @@ public final class TinyGraphs {
       model.setDescription(description);
       model.setBuffers(buffers.toArray(new BufferT[0]));
       model.setSignatureDefs(new SignatureDefT[] {signature});
-      FlatBufferBuilder fbb = new FlatBufferBuilder(1024);
-      fbb.finish(Model.pack(fbb, model), "TFL3");
-      return fbb.sizedByteArray();
+      return model;
     }
 
     private static TensorMapT[] maps(List<Tensor> specs, List<Integer> indices) {
