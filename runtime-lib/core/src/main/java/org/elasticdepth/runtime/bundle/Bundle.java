@@ -8,9 +8,12 @@ import java.security.PublicKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.elasticdepth.runtime.bundle.BundleException.Problem;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.graph.GraphProfile;
 import org.elasticdepth.runtime.bundle.graph.GraphStructure;
 import org.elasticdepth.runtime.bundle.graph.GraphValidator;
 import org.elasticdepth.runtime.bundle.graph.InvalidGraphException;
@@ -112,6 +115,9 @@ public final class Bundle implements AutoCloseable {
         if (source.buffersAreFree()) {
           bundle.readAtOpen.put(g, content);
         }
+      }
+      for (Precision p : bundle.manifest.precisions()) {
+        bundle.checkPrecision(bundle.manifest.variant(p).get());
       }
       return bundle;
     } catch (IOException e) {
@@ -215,6 +221,34 @@ public final class Bundle implements AutoCloseable {
             + " does not match the SHA-256 in the manifest (corrupted or tampered): " + e.getMessage(), e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The manifest's word against the graphs: each graph holds the weights of its precision, and an
+   * int8 precision's quantization record names exactly the operators its graphs leave computing
+   * in int16 and in float32. A precision that lies would be served to the wrong accelerator and
+   * charged the wrong memory.
+   */
+  private void checkPrecision(BundleManifest.Variant v) {
+    Set<String> int16 = new TreeSet<>();
+    Set<String> float32 = new TreeSet<>();
+    for (Graph g : v.graphs().all()) {
+      GraphProfile profile = structures.get(g).profile();
+      if (profile.precision() != v.precision() || (v.precision() != Precision.INT8
+          && !(profile.int8Ops().isEmpty() && profile.int16Ops().isEmpty()))) {
+        throw new BundleException(Problem.INCONSISTENT, g.file() + " in " + source.describe() + " is listed with the "
+            + v.precision().label() + " graphs but holds " + profile.precision().label() + " weights"
+            + (profile.int8Ops().isEmpty() && profile.int16Ops().isEmpty() ? "" : " and integer operators"));
+      }
+      int16.addAll(profile.int16Ops());
+      float32.addAll(profile.float32Ops());
+    }
+    BundleManifest.Quantization q = v.quantization();
+    if (q != null && !(int16.equals(new TreeSet<>(q.int16Ops())) && float32.equals(new TreeSet<>(q.floatOps())))) {
+      throw new BundleException(Problem.INCONSISTENT, "the " + v.precision().label() + " quantization record of "
+          + source.describe() + " says int16 " + Quote.of(q.int16Ops()) + " and float " + Quote.of(q.floatOps())
+          + " but its graphs compute in int16 " + int16 + " and in float " + float32);
     }
   }
 
