@@ -42,12 +42,20 @@ public final class VitGraphs {
   public static final String HEAD_FILE = "head.tflite";
   public static final String FULL_FILE = "full.tflite";
 
-  /** One emitted graph with what the manifest says about it. */
+  /**
+   * One emitted graph with what the manifest says about it; {@code int16Ops} and {@code floatOps}
+   * name the builtin operators an int8 graph computes in int16 or float32 (empty otherwise).
+   */
   public record BuiltGraph(String file, byte[] bytes, long params, long flops, List<Tensor> inputs, List<Tensor> outputs,
       SortedSet<String> int16Ops, SortedSet<String> floatOps) {
     /** The manifest entry: file name, SHA-256, size, parameters, FLOPs, signature. */
     public BundleManifest.Graph manifestEntry() {
       return new BundleManifest.Graph(file, null, 0, params, flops, inputs, outputs).withContent(bytes);
+    }
+
+    /** The same graph under another file name (e.g. {@code block_01.int8.tflite}). */
+    public BuiltGraph named(String otherFile) {
+      return new BuiltGraph(otherFile, bytes, params, flops, inputs, outputs, int16Ops, floatOps);
     }
   }
 

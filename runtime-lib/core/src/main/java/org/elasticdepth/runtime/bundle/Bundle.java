@@ -102,10 +102,10 @@ public final class Bundle implements AutoCloseable {
         BundleSignature.verify(manifestBytes, readSignature(source), signers);
       }
       Bundle bundle = new Bundle(source, ManifestJson.parse(ByteBuffer.wrap(manifestBytes)), manifestBytes);
-      for (Graph g : bundle.manifest.graphs().all()) {
+      for (Graph g : bundle.manifest.allGraphs()) {
         bundle.checkSize(g);
       }
-      for (Graph g : bundle.manifest.graphs().all()) {
+      for (Graph g : bundle.manifest.allGraphs()) {
         // Structure now (the planner charges each graph's activation bound); hashes when used.
         ByteBuffer content = bundle.content(g);
         bundle.structures.put(g, bundle.validateAtOpen(g, content));
@@ -232,7 +232,7 @@ public final class Bundle implements AutoCloseable {
 
   /** Hashes every graph now, so that later loads cannot fail on integrity. */
   public void verifyAll() {
-    for (Graph g : manifest.graphs().all()) {
+    for (Graph g : manifest.allGraphs()) {
       graph(g);
     }
   }

@@ -28,7 +28,9 @@ public class BundleException extends ElasticRuntimeException {
      * A signature was required and manifest.json is unsigned, signed by another key, or changed
      * after signing ({@link BundleSignature}).
      */
-    SIGNATURE
+    SIGNATURE,
+    /** A precision was asked for that the bundle does not carry (see {@link BundleManifest#precisions()}). */
+    MISSING_PRECISION
   }
 
   private final Problem problem;

@@ -50,4 +50,9 @@ public final class BundleLimits {
   /** {@code input.scale} within [MIN_SCALE, MAX_SCALE] (1/255 for 8-bit pictures, 1 for raw values). */
   public static final double MIN_SCALE = 1e-6;
   public static final double MAX_SCALE = 1e3;
+
+  /** Training images an int8 precision's activation ranges were calibrated on. */
+  public static final int MAX_CALIBRATION_IMAGES = 10_000_000;
+  /** Operator names in a quantization record's int16Ops or floatOps (TFLite has about 200 builtins). */
+  public static final int MAX_OPERATOR_NAMES = 256;
 }

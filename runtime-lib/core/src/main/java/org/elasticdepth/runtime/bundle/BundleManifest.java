@@ -19,8 +19,17 @@ import java.util.Optional;
  *   ...
  *   head.tflite      CLS feature [1,D] -> logits [1,C]   (one head, shared by every layer)
  *   full.tflite      optional: image -> logits at full depth (reference and benchmarks)
+ *   stem.int8.tflite, block_01.int8.tflite, ...   optional: the same graphs in another precision
  *   manifest.json.sig  optional: signature of manifest.json, see {@link BundleSignature}
  * </pre>
+ *
+ * <p><b>Precisions</b> (format version 2): {@code graphs}, {@code calibration} and {@code
+ * quantization} describe the primary precision, named by {@code provenance.precision}; {@code
+ * variants} may add the same graphs in other precisions (fp32, fp16, int8), each with its own
+ * files, hashes, calibration (confidences move under quantization) and quantization record. The
+ * runtime picks one per accelerator and works with its single-precision view, {@link
+ * #forPrecision}. Every precision has the same float32 graph inputs and outputs. Version-1
+ * manifests (one precision, fp32 or fp16) are read unchanged.
  *
  * <p>What a manifest may declare is bounded by {@link BundleLimits}.
  *
@@ -36,17 +45,99 @@ public record BundleManifest(
     List<String> labels,
     Graphs graphs,
     Calibration calibration,
-    Provenance provenance) {
+    Provenance provenance,
+    Quantization quantization,
+    List<Variant> variants) {
 
   /** The format name every manifest carries. */
   public static final String FORMAT = "elastic-vit-bundle";
-  /** The newest format version this code reads and writes. */
-  public static final int FORMAT_VERSION = 1;
+  /** The newest format version this code reads and writes (2: several precisions). */
+  public static final int FORMAT_VERSION = 2;
   /** The manifest's file name inside a bundle. */
   public static final String FILE_NAME = "manifest.json";
 
   public BundleManifest {
     labels = copy(labels);
+    variants = variants == null ? List.of() : copy(variants);
+  }
+
+  /** A single-precision manifest (every version-1 manifest is one). */
+  public BundleManifest(String format, int formatVersion, Model model, Input input, List<String> labels, Graphs graphs,
+      Calibration calibration, Provenance provenance) {
+    this(format, formatVersion, model, input, labels, graphs, calibration, provenance, null, List.of());
+  }
+
+  /** The precision of {@code graphs}, named by {@code provenance.precision}. */
+  public Precision primaryPrecision() {
+    return Precision.fromLabel(provenance.precision());
+  }
+
+  /** Every precision the bundle carries, the primary first. */
+  public List<Precision> precisions() {
+    List<Precision> all = new ArrayList<>();
+    all.add(primaryPrecision());
+    variants.forEach(v -> all.add(v.precision()));
+    return Collections.unmodifiableList(all);
+  }
+
+  /** Whether the bundle carries {@code precision}. */
+  public boolean has(Precision precision) {
+    return precisions().contains(precision);
+  }
+
+  /** The graphs, calibration and quantization of {@code precision}, if the bundle carries it. */
+  public Optional<Variant> variant(Precision precision) {
+    if (primaryPrecision() == precision) {
+      return Optional.of(new Variant(precision, graphs, calibration, quantization));
+    }
+    return variants.stream().filter(v -> v.precision() == precision).findFirst();
+  }
+
+  /**
+   * The single-precision manifest of {@code precision}: its graphs, calibration and quantization
+   * in place of the primary's, no variants. What the runtime plans and runs with once it has
+   * chosen a precision.
+   *
+   * @throws BundleException {@link BundleException.Problem#MISSING_PRECISION} naming what the bundle carries
+   */
+  public BundleManifest forPrecision(Precision precision) {
+    Variant v = variant(precision).orElseThrow(() -> new BundleException(BundleException.Problem.MISSING_PRECISION,
+        "the bundle has no " + precision.label() + " graphs; it carries " + labels(precisions())));
+    if (variants.isEmpty()) {
+      return this;
+    }
+    Provenance p = provenance;
+    Provenance single = new Provenance(p.mode(), p.epochs(), p.seed(), p.data(), precision.label(), p.exporterVersion(),
+        p.createdAt());
+    return new BundleManifest(format, formatVersion, model, input, labels, v.graphs(), v.calibration(), single,
+        v.quantization(), List.of());
+  }
+
+  /** Every graph of every precision, primary first, each in load order. */
+  public List<Graph> allGraphs() {
+    List<Graph> all = new ArrayList<>(graphs.all());
+    variants.forEach(v -> all.addAll(v.graphs().all()));
+    return Collections.unmodifiableList(all);
+  }
+
+  /** "fp32, int8": precision labels for messages. */
+  public static String labels(List<Precision> precisions) {
+    StringBuilder text = new StringBuilder();
+    for (Precision p : precisions) {
+      text.append(text.length() == 0 ? "" : ", ").append(p.label());
+    }
+    return text.toString();
+  }
+
+  /**
+   * The file name of graph {@code base} (e.g. {@code "block_01.tflite"}) in {@code precision}
+   * when it is not the primary one: {@code "block_01.int8.tflite"}.
+   */
+  public static String fileName(String base, Precision precision) {
+    if (!base.endsWith(".tflite")) {
+      throw new IllegalArgumentException("not a .tflite file name: " + base);
+    }
+    return base.substring(0, base.length() - ".tflite".length()) + "." + precision.label() + ".tflite";
   }
 
   /** Depth L of the exported model: the number of block graphs. */
@@ -187,7 +278,8 @@ public record BundleManifest(
   /**
    * One TFLite graph of the bundle. {@code sha256} (lower-case hex) and {@code bytes} describe the
    * file; {@code params} and {@code flops} (multiply-adds x 2, one image) let the runtime plan
-   * without loading it.
+   * without loading it. {@code precision} is that of the graphs it belongs to (not written per
+   * graph in the JSON): it tells executors how many bytes their copies of the weights take.
    */
   public record Graph(
       String file,
@@ -196,15 +288,28 @@ public record BundleManifest(
       long params,
       long flops,
       List<Tensor> inputs,
-      List<Tensor> outputs) {
+      List<Tensor> outputs,
+      Precision precision) {
     public Graph {
       inputs = copy(inputs);
       outputs = copy(outputs);
+      precision = precision == null ? Precision.FP32 : precision;
+    }
+
+    /** An fp32 graph. */
+    public Graph(String file, String sha256, long bytes, long params, long flops, List<Tensor> inputs,
+        List<Tensor> outputs) {
+      this(file, sha256, bytes, params, flops, inputs, outputs, Precision.FP32);
     }
 
     /** A copy describing {@code content}: its SHA-256 and size. The exporter calls this. */
     public Graph withContent(byte[] content) {
-      return new Graph(file, Sha256.hex(content), content.length, params, flops, inputs, outputs);
+      return new Graph(file, Sha256.hex(content), content.length, params, flops, inputs, outputs, precision);
+    }
+
+    /** A copy that belongs to graphs of {@code precision}. */
+    public Graph withPrecision(Precision precision) {
+      return new Graph(file, sha256, bytes, params, flops, inputs, outputs, precision);
     }
 
     /** Bytes of the input and output tensors together (float32): what every run needs at least. */
@@ -229,6 +334,14 @@ public record BundleManifest(
   public record Graphs(Graph stem, List<Graph> blocks, Graph head, Graph full) {
     public Graphs {
       blocks = copy(blocks);
+    }
+
+    /** The same graphs, each marked as belonging to {@code precision}. */
+    public Graphs withPrecision(Precision precision) {
+      List<Graph> marked = new ArrayList<>();
+      blocks.forEach(b -> marked.add(b == null ? null : b.withPrecision(precision)));
+      return new Graphs(stem == null ? null : stem.withPrecision(precision), marked,
+          head == null ? null : head.withPrecision(precision), full == null ? null : full.withPrecision(precision));
     }
 
     /** Every graph in load order, the optional full graph last when present. */
@@ -371,7 +484,28 @@ public record BundleManifest(
     }
   }
 
-  /** Where the model came from. {@code precision} is "fp32" or "fp16" (weights). */
+  /**
+   * The same graphs in one more precision: {@code calibration} measured on these graphs (may be
+   * null, then the runtime cannot tell how much accuracy the precision costs), {@code
+   * quantization} for int8 (null otherwise).
+   */
+  public record Variant(Precision precision, Graphs graphs, Calibration calibration, Quantization quantization) {}
+
+  /**
+   * How an int8 precision was made: activation ranges calibrated on {@code calibrationImages}
+   * training images; the builtin operators (TFLite names such as {@code "MEAN"}) left computing in
+   * int16 activations (TFLite's 16x8 mode, {@code int16Ops}) or in float32 between a DEQUANTIZE and
+   * a QUANTIZE ({@code floatOps}) because int8 lost too much accuracy there. The runtime checks
+   * both lists against what the graphs actually hold. Sorted, no repeats.
+   */
+  public record Quantization(int calibrationImages, List<String> int16Ops, List<String> floatOps) {
+    public Quantization {
+      int16Ops = copy(int16Ops);
+      floatOps = copy(floatOps);
+    }
+  }
+
+  /** Where the model came from. {@code precision} names the primary precision ("fp32", "fp16" or "int8"). */
   public record Provenance(
       String mode,
       int epochs,

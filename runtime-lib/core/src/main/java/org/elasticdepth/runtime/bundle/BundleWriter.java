@@ -135,7 +135,7 @@ public final class BundleWriter {
     try (Bundle bundle = Bundle.fromBuffers(files)) {
       bundle.verifyAll();
       for (String name : graphs.keySet()) {
-        boolean named = bundle.manifest().graphs().all().stream().anyMatch(g -> g.file().equals(name));
+        boolean named = bundle.manifest().allGraphs().stream().anyMatch(g -> g.file().equals(name));
         if (!named) {
           throw new BundleException(Problem.INCONSISTENT, "file " + name + " is not named by the manifest");
         }

@@ -21,6 +21,8 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
+import org.elasticdepth.runtime.bundle.BundleManifest.Quantization;
+import org.elasticdepth.runtime.bundle.BundleManifest.Variant;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
 
 /**
@@ -66,17 +68,52 @@ public final class ManifestJson {
       throw new BundleException(Problem.UNSUPPORTED_VERSION, "manifest.formatVersion " + version
           + " is not supported by this runtime (it reads versions 1.." + BundleManifest.FORMAT_VERSION + ")");
     }
+    Provenance provenance = provenance(manifest.get("provenance").object());
+    Precision primary = precision(manifest.get("provenance").get("precision"));
+    Node variants = manifest.optional("variants");
+    Node quantization = manifest.optional("quantization");
+    if (version < 2 && (variants != null || quantization != null)) {
+      throw new BundleException(Problem.MALFORMED_MANIFEST, "manifest."
+          + (variants != null ? "variants" : "quantization") + " needs formatVersion 2, the manifest says " + version);
+    }
     BundleManifest parsed = new BundleManifest(
         format,
         version,
         model(manifest.get("model").object()),
         input(manifest.get("input").object()),
         manifest.get("labels").list(Node::string),
-        graphs(manifest.get("graphs").object()),
+        graphs(manifest.get("graphs").object()).withPrecision(primary),
         calibration(manifest.optional("calibration")),
-        provenance(manifest.get("provenance").object()));
+        provenance,
+        quantization(quantization),
+        variants == null ? List.of() : variants.list(ManifestJson::variant));
     ManifestValidator.validate(parsed);
     return parsed;
+  }
+
+  private static Precision precision(Node n) {
+    String label = n.string();
+    try {
+      return Precision.fromLabel(label);
+    } catch (IllegalArgumentException e) {
+      throw n.malformed("must be fp32, fp16 or int8, got " + Quote.of(label));
+    }
+  }
+
+  private static Variant variant(Node n) {
+    n.object();
+    Precision precision = precision(n.get("precision"));
+    return new Variant(precision, graphs(n.get("graphs").object()).withPrecision(precision),
+        calibration(n.optional("calibration")), quantization(n.optional("quantization")));
+  }
+
+  private static Quantization quantization(Node n) {
+    if (n == null) {
+      return null;
+    }
+    n.object();
+    return new Quantization(n.get("calibrationImages").integer(), n.get("int16Ops").list(Node::string),
+        n.get("floatOps").list(Node::string));
   }
 
   /** Pretty-printed JSON of a (validated) manifest. */
@@ -113,74 +150,12 @@ public final class ManifestJson {
     JsonArray labels = new JsonArray();
     m.labels().forEach(labels::add);
     root.add("labels", labels);
-    JsonObject graphs = new JsonObject();
-    graphs.add("stem", graph(m.graphs().stem()));
-    JsonArray blocks = new JsonArray();
-    m.graphs().blocks().forEach(b -> blocks.add(graph(b)));
-    graphs.add("blocks", blocks);
-    graphs.add("head", graph(m.graphs().head()));
-    if (m.graphs().full() != null) {
-      graphs.add("full", graph(m.graphs().full()));
-    }
-    root.add("graphs", graphs);
+    root.add("graphs", graphs(m.graphs()));
     if (m.calibration() != null) {
-      Calibration c = m.calibration();
-      JsonObject co = new JsonObject();
-      co.addProperty("split", c.split());
-      JsonArray acc = new JsonArray();
-      c.layerAccuracy().forEach(acc::add);
-      co.add("layerAccuracy", acc);
-      JsonArray frontier = new JsonArray();
-      for (FrontierPoint p : c.frontier()) {
-        JsonObject po = new JsonObject();
-        po.addProperty("threshold", p.threshold());
-        po.addProperty("accuracy", p.accuracy());
-        po.addProperty("meanExitLayer", p.meanExitLayer());
-        po.addProperty("speedUp", p.speedUp());
-        if (p.exitCounts() != null) {
-          JsonArray counts = new JsonArray();
-          p.exitCounts().forEach(counts::add);
-          po.add("exitCounts", counts);
-        }
-        if (p.accuracyByDepthCap() != null) {
-          JsonArray capped = new JsonArray();
-          p.accuracyByDepthCap().forEach(capped::add);
-          po.add("accuracyByDepthCap", capped);
-        }
-        if (p.lossBound() != null) {
-          JsonObject bound = new JsonObject();
-          bound.addProperty("samples", p.lossBound().samples());
-          bound.addProperty("losses", p.lossBound().losses());
-          bound.addProperty("upperBound", p.lossBound().upperBound());
-          po.add("lossBound", bound);
-        }
-        frontier.add(po);
-      }
-      co.add("frontier", frontier);
-      co.addProperty("targetAccuracyDrop", c.targetAccuracyDrop());
-      co.addProperty("recommendedThreshold", c.recommendedThreshold());
-      if (!c.minimalDepth().isEmpty()) { // optional: absent in bundles written before it existed
-        JsonArray depths = new JsonArray();
-        for (MinimalDepth d : c.minimalDepth()) {
-          JsonObject o = new JsonObject();
-          o.addProperty("accuracyDrop", d.accuracyDrop());
-          o.addProperty("depth", d.depth());
-          depths.add(o);
-        }
-        co.add("minimalDepth", depths);
-      }
-      if (c.guarantee() != null) {
-        Guarantee g = c.guarantee();
-        JsonObject go = new JsonObject();
-        go.addProperty("loss", g.loss());
-        go.addProperty("confidence", g.confidence());
-        go.addProperty("maxLoss", g.maxLoss());
-        if (g.threshold() != null) {
-          go.addProperty("threshold", g.threshold());
-        }
-        co.add("guarantee", go);
-      }
-      root.add("calibration", co);
+      root.add("calibration", calibration(m.calibration()));
+    }
+    if (m.quantization() != null) {
+      root.add("quantization", quantization(m.quantization()));
     }
     Provenance p = m.provenance();
     JsonObject po = new JsonObject();
@@ -192,7 +167,107 @@ public final class ManifestJson {
     po.addProperty("exporterVersion", p.exporterVersion());
     po.addProperty("createdAt", p.createdAt());
     root.add("provenance", po);
+    if (!m.variants().isEmpty()) {
+      JsonArray variants = new JsonArray();
+      for (Variant v : m.variants()) {
+        JsonObject vo = new JsonObject();
+        vo.addProperty("precision", v.precision().label());
+        vo.add("graphs", graphs(v.graphs()));
+        if (v.calibration() != null) {
+          vo.add("calibration", calibration(v.calibration()));
+        }
+        if (v.quantization() != null) {
+          vo.add("quantization", quantization(v.quantization()));
+        }
+        variants.add(vo);
+      }
+      root.add("variants", variants);
+    }
     return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+  }
+
+  private static JsonObject graphs(Graphs g) {
+    JsonObject graphs = new JsonObject();
+    graphs.add("stem", graph(g.stem()));
+    JsonArray blocks = new JsonArray();
+    g.blocks().forEach(b -> blocks.add(graph(b)));
+    graphs.add("blocks", blocks);
+    graphs.add("head", graph(g.head()));
+    if (g.full() != null) {
+      graphs.add("full", graph(g.full()));
+    }
+    return graphs;
+  }
+
+  private static JsonObject calibration(Calibration c) {
+    JsonObject co = new JsonObject();
+    co.addProperty("split", c.split());
+    JsonArray acc = new JsonArray();
+    c.layerAccuracy().forEach(acc::add);
+    co.add("layerAccuracy", acc);
+    JsonArray frontier = new JsonArray();
+    for (FrontierPoint p : c.frontier()) {
+      JsonObject po = new JsonObject();
+      po.addProperty("threshold", p.threshold());
+      po.addProperty("accuracy", p.accuracy());
+      po.addProperty("meanExitLayer", p.meanExitLayer());
+      po.addProperty("speedUp", p.speedUp());
+      if (p.exitCounts() != null) {
+        JsonArray counts = new JsonArray();
+        p.exitCounts().forEach(counts::add);
+        po.add("exitCounts", counts);
+      }
+      if (p.accuracyByDepthCap() != null) {
+        JsonArray capped = new JsonArray();
+        p.accuracyByDepthCap().forEach(capped::add);
+        po.add("accuracyByDepthCap", capped);
+      }
+      if (p.lossBound() != null) {
+        JsonObject bound = new JsonObject();
+        bound.addProperty("samples", p.lossBound().samples());
+        bound.addProperty("losses", p.lossBound().losses());
+        bound.addProperty("upperBound", p.lossBound().upperBound());
+        po.add("lossBound", bound);
+      }
+      frontier.add(po);
+    }
+    co.add("frontier", frontier);
+    co.addProperty("targetAccuracyDrop", c.targetAccuracyDrop());
+    co.addProperty("recommendedThreshold", c.recommendedThreshold());
+    if (!c.minimalDepth().isEmpty()) { // optional: absent in bundles written before it existed
+      JsonArray depths = new JsonArray();
+      for (MinimalDepth d : c.minimalDepth()) {
+        JsonObject o = new JsonObject();
+        o.addProperty("accuracyDrop", d.accuracyDrop());
+        o.addProperty("depth", d.depth());
+        depths.add(o);
+      }
+      co.add("minimalDepth", depths);
+    }
+    if (c.guarantee() != null) {
+      Guarantee g = c.guarantee();
+      JsonObject go = new JsonObject();
+      go.addProperty("loss", g.loss());
+      go.addProperty("confidence", g.confidence());
+      go.addProperty("maxLoss", g.maxLoss());
+      if (g.threshold() != null) {
+        go.addProperty("threshold", g.threshold());
+      }
+      co.add("guarantee", go);
+    }
+    return co;
+  }
+
+  private static JsonObject quantization(Quantization q) {
+    JsonObject o = new JsonObject();
+    o.addProperty("calibrationImages", q.calibrationImages());
+    JsonArray int16 = new JsonArray();
+    q.int16Ops().forEach(int16::add);
+    o.add("int16Ops", int16);
+    JsonArray floats = new JsonArray();
+    q.floatOps().forEach(floats::add);
+    o.add("floatOps", floats);
+    return o;
   }
 
   private static Model model(Node n) {
@@ -446,7 +521,7 @@ public final class ManifestJson {
       return element.getAsJsonPrimitive();
     }
 
-    private BundleException malformed(String what) {
+    BundleException malformed(String what) {
       return new BundleException(Problem.MALFORMED_MANIFEST, path + " " + what);
     }
   }

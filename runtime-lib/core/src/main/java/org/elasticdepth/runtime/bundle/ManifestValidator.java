@@ -1,6 +1,7 @@
 package org.elasticdepth.runtime.bundle;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,6 +12,9 @@ import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Guarantee;
 import org.elasticdepth.runtime.bundle.BundleManifest.LossBound;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graphs;
+import org.elasticdepth.runtime.bundle.BundleManifest.Quantization;
+import org.elasticdepth.runtime.bundle.BundleManifest.Variant;
 import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.MinimalDepth;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
@@ -26,6 +30,7 @@ public final class ManifestValidator {
   // File names stay inside the bundle: no separators, no "..", no hidden files.
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*\\.tflite");
   private static final int MAX_FILE_NAME_CHARS = 128;
+  private static final Pattern OPERATOR_NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
   private ManifestValidator() {}
 
@@ -85,8 +90,39 @@ public final class ManifestValidator {
       require(label != null && label.length() <= BundleLimits.MAX_STRING_CHARS, Problem.MALFORMED_MANIFEST,
           "labels[" + i + "] must be a string of at most " + BundleLimits.MAX_STRING_CHARS + " characters");
     }
-    require(m.graphs().blocks().size() == model.depth(), Problem.INCONSISTENT,
-        "graphs.blocks has " + m.graphs().blocks().size() + " graphs but model.depth is " + model.depth());
+    Precision primary;
+    try {
+      primary = m.primaryPrecision();
+    } catch (IllegalArgumentException e) {
+      throw new BundleException(Problem.MALFORMED_MANIFEST, "provenance.precision must be fp32, fp16 or int8, got "
+          + Quote.of(m.provenance().precision()));
+    }
+    require(m.formatVersion() >= 2 || (m.variants().isEmpty() && m.quantization() == null && primary != Precision.INT8),
+        Problem.MALFORMED_MANIFEST, "variants, quantization and int8 graphs need formatVersion 2, the manifest says "
+            + m.formatVersion());
+    Set<String> files = new HashSet<>();
+    precision("", primary, m.graphs(), m.calibration(), m.quantization(), m, files);
+    Set<Precision> seen = EnumSet.of(primary);
+    for (int i = 0; i < m.variants().size(); i++) {
+      Variant v = m.variants().get(i);
+      String path = "variants[" + i + "]";
+      require(v != null && v.precision() != null && v.graphs() != null, Problem.MALFORMED_MANIFEST,
+          path + " misses precision or graphs");
+      require(seen.add(v.precision()), Problem.INCONSISTENT, path + ".precision " + v.precision().label()
+          + " appears twice in the bundle");
+      precision(path + ".", v.precision(), v.graphs(), v.calibration(), v.quantization(), m, files);
+    }
+  }
+
+  /** The graphs, calibration and quantization of one precision; {@code path} prefixes the fields in messages. */
+  private static void precision(String path, Precision precision, Graphs graphs, Calibration c, Quantization q,
+      BundleManifest m, Set<String> files) {
+    Model model = m.model();
+    Input input = m.input();
+    require(graphs.stem() != null && graphs.head() != null && graphs.blocks() != null, Problem.MALFORMED_MANIFEST,
+        path + "graphs misses stem, blocks or head");
+    require(graphs.blocks().size() == model.depth(), Problem.INCONSISTENT,
+        path + "graphs.blocks has " + graphs.blocks().size() + " graphs but model.depth is " + model.depth());
 
     int n = model.tokens();
     int d = model.dim();
@@ -94,84 +130,114 @@ public final class ManifestValidator {
     int[] tokens = {1, n, d};
     int[] feature = {1, d};
     int[] logits = {1, model.numClasses()};
-    Set<String> files = new HashSet<>();
-    graph("graphs.stem", m.graphs().stem(), files, List.of(image), List.of(tokens));
+    graph(path + "graphs.stem", graphs.stem(), files, List.of(image), List.of(tokens));
     for (int l = 1; l <= model.depth(); l++) {
-      graph("graphs.blocks[" + (l - 1) + "]", m.graphs().blocks().get(l - 1), files, List.of(tokens), List.of(tokens, feature));
+      graph(path + "graphs.blocks[" + (l - 1) + "]", graphs.blocks().get(l - 1), files, List.of(tokens), List.of(tokens, feature));
     }
-    graph("graphs.head", m.graphs().head(), files, List.of(feature), List.of(logits));
-    if (m.graphs().full() != null) {
-      graph("graphs.full", m.graphs().full(), files, List.of(image), List.of(logits));
+    graph(path + "graphs.head", graphs.head(), files, List.of(feature), List.of(logits));
+    if (graphs.full() != null) {
+      graph(path + "graphs.full", graphs.full(), files, List.of(image), List.of(logits));
     }
-
-    Calibration c = m.calibration();
+    for (Graph g : graphs.all()) {
+      require(g.precision() == precision, Problem.INCONSISTENT, g.file() + " is marked " + g.precision().label()
+          + " but belongs to the " + precision.label() + " graphs");
+    }
     if (c != null) {
-      require(c.layerAccuracy().size() == model.depth(), Problem.INCONSISTENT,
-          "calibration.layerAccuracy has " + c.layerAccuracy().size() + " values but model.depth is " + model.depth());
-      c.layerAccuracy().forEach(a -> unit("calibration.layerAccuracy", a));
-      double previous = Double.NEGATIVE_INFINITY;
-      for (FrontierPoint p : c.frontier()) {
-        unit("calibration.frontier.threshold", p.threshold());
-        unit("calibration.frontier.accuracy", p.accuracy());
-        require(p.meanExitLayer() >= 1 && p.meanExitLayer() <= model.depth(), Problem.MALFORMED_MANIFEST,
-            "calibration.frontier.meanExitLayer " + p.meanExitLayer() + " is outside 1.." + model.depth());
-        require(p.speedUp() >= 1 - 1e-9, Problem.MALFORMED_MANIFEST, "calibration.frontier.speedUp must be >= 1");
-        require(p.threshold() > previous, Problem.INCONSISTENT, "calibration.frontier must be sorted by ascending threshold");
-        previous = p.threshold();
-        frontierStatistics(p, model.depth());
+      calibration(path + "calibration", c, model.depth());
+    }
+    if (precision == Precision.INT8) {
+      require(q != null, Problem.MALFORMED_MANIFEST, path + "quantization is missing: int8 graphs must say how they were made");
+      require(q.calibrationImages() > 0 && q.calibrationImages() <= BundleLimits.MAX_CALIBRATION_IMAGES,
+          Problem.MALFORMED_MANIFEST, path + "quantization.calibrationImages must be in 1.."
+              + BundleLimits.MAX_CALIBRATION_IMAGES + ", got " + q.calibrationImages());
+      operatorNames(path + "quantization.int16Ops", q.int16Ops());
+      operatorNames(path + "quantization.floatOps", q.floatOps());
+    } else {
+      require(q == null, Problem.INCONSISTENT, path + "quantization is given for " + precision.label()
+          + " graphs, which are not quantized");
+    }
+  }
+
+  /** TFLite builtin operator names, sorted, no repeats. */
+  private static void operatorNames(String path, List<String> names) {
+    require(names != null && names.size() <= BundleLimits.MAX_OPERATOR_NAMES, Problem.MALFORMED_MANIFEST,
+        path + " must be a list of at most " + BundleLimits.MAX_OPERATOR_NAMES + " operator names");
+    String previous = null;
+    for (String name : names) {
+      require(name != null && OPERATOR_NAME.matcher(name).matches(), Problem.MALFORMED_MANIFEST,
+          path + " must hold TFLite builtin operator names such as \"MEAN\", got " + Quote.of(name));
+      require(previous == null || previous.compareTo(name) < 0, Problem.MALFORMED_MANIFEST,
+          path + " must be sorted, without repeats");
+      previous = name;
+    }
+  }
+
+  private static void calibration(String path, Calibration c, int depth) {
+    require(c.layerAccuracy().size() == depth, Problem.INCONSISTENT,
+        path + ".layerAccuracy has " + c.layerAccuracy().size() + " values but model.depth is " + depth);
+    c.layerAccuracy().forEach(a -> unit(path + ".layerAccuracy", a));
+    double previous = Double.NEGATIVE_INFINITY;
+    for (FrontierPoint p : c.frontier()) {
+      unit(path + ".frontier.threshold", p.threshold());
+      unit(path + ".frontier.accuracy", p.accuracy());
+      require(p.meanExitLayer() >= 1 && p.meanExitLayer() <= depth, Problem.MALFORMED_MANIFEST,
+          path + ".frontier.meanExitLayer " + p.meanExitLayer() + " is outside 1.." + depth);
+      require(p.speedUp() >= 1 - 1e-9, Problem.MALFORMED_MANIFEST, path + ".frontier.speedUp must be >= 1");
+      require(p.threshold() > previous, Problem.INCONSISTENT, path + ".frontier must be sorted by ascending threshold");
+      previous = p.threshold();
+      frontierStatistics(path, p, depth);
+    }
+    unit(path + ".targetAccuracyDrop", c.targetAccuracyDrop());
+    unit(path + ".recommendedThreshold", c.recommendedThreshold());
+    double previousDrop = Double.NEGATIVE_INFINITY;
+    for (MinimalDepth minimal : c.minimalDepth()) {
+      require(minimal.accuracyDrop() >= 0 && minimal.accuracyDrop() < 1, Problem.MALFORMED_MANIFEST,
+          path + ".minimalDepth.accuracyDrop must be in [0, 1), got " + minimal.accuracyDrop());
+      require(minimal.accuracyDrop() > previousDrop, Problem.INCONSISTENT,
+          path + ".minimalDepth must be sorted by ascending accuracyDrop, without repeats");
+      previousDrop = minimal.accuracyDrop();
+      int expected = MinimalDepth.smallestWithin(c.layerAccuracy(), minimal.accuracyDrop());
+      // the runtime caps depth by it, so it must follow from the accuracies it claims to come from
+      require(minimal.depth() == expected, Problem.INCONSISTENT, path + ".minimalDepth for accuracyDrop "
+          + minimal.accuracyDrop() + " is " + minimal.depth() + " but calibration.layerAccuracy gives " + expected);
+    }
+    Guarantee g = c.guarantee();
+    if (g != null) {
+      require(g.loss() != null && !g.loss().isEmpty(), Problem.MALFORMED_MANIFEST, path + ".guarantee.loss is missing");
+      require(g.confidence() > 0 && g.confidence() < 1, Problem.MALFORMED_MANIFEST,
+          path + ".guarantee.confidence must be in (0, 1), got " + g.confidence());
+      require(g.maxLoss() > 0 && g.maxLoss() < 1, Problem.MALFORMED_MANIFEST,
+          path + ".guarantee.maxLoss must be in (0, 1), got " + g.maxLoss());
+      if (g.threshold() != null) {
+        unit(path + ".guarantee.threshold", g.threshold());
       }
-      unit("calibration.targetAccuracyDrop", c.targetAccuracyDrop());
-      unit("calibration.recommendedThreshold", c.recommendedThreshold());
-      double previousDrop = Double.NEGATIVE_INFINITY;
-      for (MinimalDepth minimal : c.minimalDepth()) {
-        require(minimal.accuracyDrop() >= 0 && minimal.accuracyDrop() < 1, Problem.MALFORMED_MANIFEST,
-            "calibration.minimalDepth.accuracyDrop must be in [0, 1), got " + minimal.accuracyDrop());
-        require(minimal.accuracyDrop() > previousDrop, Problem.INCONSISTENT,
-            "calibration.minimalDepth must be sorted by ascending accuracyDrop, without repeats");
-        previousDrop = minimal.accuracyDrop();
-        int expected = MinimalDepth.smallestWithin(c.layerAccuracy(), minimal.accuracyDrop());
-        // the runtime caps depth by it, so it must follow from the accuracies it claims to come from
-        require(minimal.depth() == expected, Problem.INCONSISTENT, "calibration.minimalDepth for accuracyDrop "
-            + minimal.accuracyDrop() + " is " + minimal.depth() + " but calibration.layerAccuracy gives " + expected);
-      }
-      Guarantee g = c.guarantee();
-      if (g != null) {
-        require(g.loss() != null && !g.loss().isEmpty(), Problem.MALFORMED_MANIFEST, "calibration.guarantee.loss is missing");
-        require(g.confidence() > 0 && g.confidence() < 1, Problem.MALFORMED_MANIFEST,
-            "calibration.guarantee.confidence must be in (0, 1), got " + g.confidence());
-        require(g.maxLoss() > 0 && g.maxLoss() < 1, Problem.MALFORMED_MANIFEST,
-            "calibration.guarantee.maxLoss must be in (0, 1), got " + g.maxLoss());
-        if (g.threshold() != null) {
-          unit("calibration.guarantee.threshold", g.threshold());
-        }
-        require(c.frontier().stream().allMatch(p -> p.lossBound() != null), Problem.INCONSISTENT,
-            "calibration.guarantee needs a lossBound on every frontier point");
-      }
+      require(c.frontier().stream().allMatch(p -> p.lossBound() != null), Problem.INCONSISTENT,
+          path + ".guarantee needs a lossBound on every frontier point");
     }
   }
 
   /** The optional per-point statistics: exit histogram, capped accuracies, loss bound. */
-  private static void frontierStatistics(FrontierPoint p, int depth) {
+  private static void frontierStatistics(String path, FrontierPoint p, int depth) {
     if (p.exitCounts() != null) {
       require(p.exitCounts().size() == depth, Problem.INCONSISTENT,
-          "calibration.frontier.exitCounts has " + p.exitCounts().size() + " values but model.depth is " + depth);
+          path + ".frontier.exitCounts has " + p.exitCounts().size() + " values but model.depth is " + depth);
       long total = 0;
       for (long count : p.exitCounts()) {
-        require(count >= 0, Problem.MALFORMED_MANIFEST, "calibration.frontier.exitCounts must be >= 0, got " + count);
+        require(count >= 0, Problem.MALFORMED_MANIFEST, path + ".frontier.exitCounts must be >= 0, got " + count);
         total += count;
       }
-      require(total > 0, Problem.MALFORMED_MANIFEST, "calibration.frontier.exitCounts counts no image");
+      require(total > 0, Problem.MALFORMED_MANIFEST, path + ".frontier.exitCounts counts no image");
     }
     if (p.accuracyByDepthCap() != null) {
-      require(p.accuracyByDepthCap().size() == depth, Problem.INCONSISTENT, "calibration.frontier.accuracyByDepthCap has "
+      require(p.accuracyByDepthCap().size() == depth, Problem.INCONSISTENT, path + ".frontier.accuracyByDepthCap has "
           + p.accuracyByDepthCap().size() + " values but model.depth is " + depth);
-      p.accuracyByDepthCap().forEach(a -> unit("calibration.frontier.accuracyByDepthCap", a));
+      p.accuracyByDepthCap().forEach(a -> unit(path + ".frontier.accuracyByDepthCap", a));
     }
     LossBound b = p.lossBound();
     if (b != null) {
       require(b.samples() > 0 && b.losses() >= 0 && b.losses() <= b.samples(), Problem.MALFORMED_MANIFEST,
-          "calibration.frontier.lossBound needs samples > 0 and 0 <= losses <= samples, got " + b.losses() + " of " + b.samples());
-      unit("calibration.frontier.lossBound.upperBound", b.upperBound());
+          path + ".frontier.lossBound needs samples > 0 and 0 <= losses <= samples, got " + b.losses() + " of " + b.samples());
+      unit(path + ".frontier.lossBound.upperBound", b.upperBound());
     }
   }
 

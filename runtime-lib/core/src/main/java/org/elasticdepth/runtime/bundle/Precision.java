@@ -24,6 +24,15 @@ public enum Precision {
    */
   INT8;
 
+  /**
+   * Bytes of one weight in the copies CPU kernels and delegates keep after loading (XNNPACK's
+   * packed weights): float32 for fp32 and fp16 (fp16 weights are DEQUANTIZE'd to float32 at load),
+   * one byte for int8. What executors' memory estimates multiply parameters by.
+   */
+  public int kernelBytesPerWeight() {
+    return this == INT8 ? 1 : Float.BYTES;
+  }
+
   /** The name used in manifests, options and reports: {@code "fp32"}, {@code "fp16"}, {@code "int8"}. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
