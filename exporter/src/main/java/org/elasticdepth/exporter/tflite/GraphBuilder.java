@@ -571,6 +571,12 @@ public final class GraphBuilder {
    * once per tensor and type.
    */
   private int in(Operand x, byte type) {
+    boolean graphInput = plan != null && inputs.stream().anyMatch(i -> i.index == x.index);
+    if (graphInput && type == TensorType.FLOAT32) {
+      // A graph input read by a float island: every input of an int8 graph is QUANTIZE'd first
+      // (the contract validators check), so the island reads the int8 value back.
+      return in(new Operand(in(x, TensorType.INT8), x.name(), x.shape()), TensorType.FLOAT32);
+    }
     if (x.index >= 0 && typeOf(x) == type) {
       return x.index;
     }

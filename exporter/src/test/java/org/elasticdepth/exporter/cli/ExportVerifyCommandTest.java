@@ -80,6 +80,42 @@ public class ExportVerifyCommandTest {
   }
 
   @Test
+  public void badPrecisionArgumentsAreOneErrorLineAndWriteNothing() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    String[][] bad = {
+        {"--precision", "int4"},
+        {"--precision", "fp32,int8,fp32"},
+        {"--precision", "int8", "--calibration-images", "0"},
+        {"--fp16", "--precision", "int8"},
+        {"--precision", "fp32,int8", "--calibration-images", "1000"}, // the run has 32 training images
+    };
+    String[] expected = {"unknown precision \"int4\"", "lists fp32 twice", "--calibration-images must be >= 1",
+        "--fp16 means --precision fp16", "--calibration-images must be in 1..32"};
+    for (int i = 0; i < bad.length; i++) {
+      List<String> args = new java.util.ArrayList<>(List.of("export", run.toString(), "--out", bundle.toString()));
+      args.addAll(List.of(bad[i]));
+      assertEquals(err(), 2, execute(args.toArray(new String[0])));
+      assertEquals(err(), 1, err().lines().count());
+      assertTrue(err(), err().startsWith("error: ") && err().contains(expected[i]));
+      assertFalse(Files.exists(bundle));
+    }
+  }
+
+  @Test
+  public void severalPrecisionsMakeOneBundleWithVariants() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--precision", "fp16,fp32"));
+    assertTrue(Files.isRegularFile(bundle.resolve("block_02.fp32.tflite")));
+    try (Bundle b = Bundle.fromDirectory(bundle.toFile())) {
+      b.verifyAll();
+      assertEquals(List.of(org.elasticdepth.runtime.bundle.Precision.FP16, org.elasticdepth.runtime.bundle.Precision.FP32),
+          b.manifest().precisions());
+    }
+  }
+
+  @Test
   public void aCheckpointThatContradictsItsConfigIsAClearError() throws Exception {
     VitConfig wider = new VitConfig(28, 1, 7, 24, 2, 2, 32, 10, 0f, 1e-5f);
     Path run = writeRun(wider, CONFIG, TrainingMode.ALIGNED); // config says dim 24, weights have dim 16
