@@ -221,8 +221,8 @@ public final class GraphBuilder {
     options.setKeepNumDims(true);
     byte type = computeType();
     int[] operands = matrixOperands(x, weight, bias, type);
-    // keep_num_dims needs FULLY_CONNECTED version 5 (float, int8 and 16x8 alike).
-    return op(BuiltinOperator.FULLY_CONNECTED, 5, BuiltinOptions.FullyConnectedOptions, options, "fully_connected",
+    // keep_num_dims needs FULLY_CONNECTED version 5 (float, int8 and 16x8 alike); hybrid per-channel is 12.
+    return op(BuiltinOperator.FULLY_CONNECTED, hybrid() ? 12 : 5, BuiltinOptions.FullyConnectedOptions, options, "fully_connected",
         shape, type, null, operands);
   }
 
@@ -248,7 +248,7 @@ public final class GraphBuilder {
     byte type = computeType();
     require(type != TensorType.INT16, "conv2d: no 16x8 convolution in this exporter");
     int[] operands = matrixOperands(x, filter, bias, type);
-    return op(BuiltinOperator.CONV_2D, version(type, 1, 3, 0), BuiltinOptions.Conv2DOptions, options, "conv2d", shape,
+    return op(BuiltinOperator.CONV_2D, hybrid() ? 5 : version(type, 1, 3, 0), BuiltinOptions.Conv2DOptions, options, "conv2d", shape,
         type, null, operands);
   }
 
@@ -540,6 +540,10 @@ public final class GraphBuilder {
     return v;
   }
 
+  private boolean hybrid() {
+    return plan != null && plan.recipe().dynamicRange();
+  }
+
   /** The arithmetic the current group computes in: float32 unless this is an int8 graph. */
   private byte computeType() {
     return plan == null ? TensorType.FLOAT32 : plan.recipe().arithmetic(group).tensorType();
@@ -571,7 +575,7 @@ public final class GraphBuilder {
    * once per tensor and type.
    */
   private int in(Operand x, byte type) {
-    boolean graphInput = plan != null && inputs.stream().anyMatch(i -> i.index == x.index);
+    boolean graphInput = plan != null && !plan.recipe().dynamicRange() && inputs.stream().anyMatch(i -> i.index == x.index);
     if (graphInput && type == TensorType.FLOAT32) {
       // A graph input read by a float island: every input of an int8 graph is QUANTIZE'd first
       // (the contract validators check), so the island reads the int8 value back.
@@ -636,6 +640,12 @@ public final class GraphBuilder {
    */
   private int[] matrixOperands(Operand x, Operand weight, Operand bias, byte type) {
     int input = in(x, type);
+    if (type == TensorType.FLOAT32 && plan != null && plan.recipe().dynamicRange()) {
+      // hybrid kernel: float input and bias, int8 per-channel weights (FULLY_CONNECTED 12, CONV_2D 5)
+      int wIndex = constantTensor(weight, TensorType.INT8, QuantizedTensors.perChannelWeights(constantValues(weight),
+          weight.shape()));
+      return new int[] {input, wIndex, in(bias, type)};
+    }
     if (type == TensorType.FLOAT32) {
       return new int[] {input, in(weight, type), in(bias, type)};
     }

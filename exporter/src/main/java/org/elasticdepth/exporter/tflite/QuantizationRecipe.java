@@ -10,10 +10,14 @@ import java.util.StringJoiner;
  * between a DEQUANTIZE and a QUANTIZE). The matrix products ({@link OpGroup#OTHER}) stay int8:
  * they are what int8 is for.
  */
-public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups) {
+public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups, boolean dynamicRange) {
   public QuantizationRecipe {
     groups = Map.copyOf(groups);
-    if (groups.containsKey(OpGroup.OTHER) && groups.get(OpGroup.OTHER) != Arithmetic.INT8) {
+    if (dynamicRange) {
+      if (groups.values().stream().anyMatch(a -> a != Arithmetic.FLOAT32) || groups.size() != OpGroup.values().length) {
+        throw new IllegalArgumentException("dynamic range computes everything in float32");
+      }
+    } else if (groups.containsKey(OpGroup.OTHER) && groups.get(OpGroup.OTHER) != Arithmetic.INT8) {
       throw new IllegalArgumentException("the matrix products and residuals (OTHER) stay int8 in an int8 recipe");
     }
     if (groups.get(OpGroup.GELU) == Arithmetic.INT16) {
@@ -21,9 +25,26 @@ public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups) {
     }
   }
 
+  public QuantizationRecipe(Map<OpGroup, Arithmetic> groups) {
+    this(groups, false);
+  }
+
   /** Everything in int8. */
   public static QuantizationRecipe allInt8() {
     return new QuantizationRecipe(Map.of());
+  }
+
+  /**
+   * Dynamic-range quantization, for measurement: int8 weights of the matrix products (symmetric
+   * per output channel), float32 activations and biases everywhere, TFLite's hybrid kernels
+   * quantizing each input on the fly. Not a bundle precision.
+   */
+  public static QuantizationRecipe dynamicRangeInt8() {
+    Map<OpGroup, Arithmetic> all = new EnumMap<>(OpGroup.class);
+    for (OpGroup g : OpGroup.values()) {
+      all.put(g, Arithmetic.FLOAT32);
+    }
+    return new QuantizationRecipe(all, true);
   }
 
   /** This recipe with {@code group} computed in {@code arithmetic}. */
@@ -31,7 +52,7 @@ public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups) {
     Map<OpGroup, Arithmetic> changed = new EnumMap<>(OpGroup.class);
     changed.putAll(groups);
     changed.put(group, arithmetic);
-    return new QuantizationRecipe(changed);
+    return new QuantizationRecipe(changed, dynamicRange);
   }
 
   public Arithmetic arithmetic(OpGroup group) {
@@ -40,6 +61,9 @@ public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups) {
 
   /** E.g. {@code "int8"} or {@code "int8, LAYER_NORM int16, SOFTMAX float32"}. */
   public String describe() {
+    if (dynamicRange) {
+      return "dynamic range (int8 weights, float32 activations)";
+    }
     StringJoiner text = new StringJoiner(", ");
     text.add("int8");
     for (OpGroup g : OpGroup.values()) {

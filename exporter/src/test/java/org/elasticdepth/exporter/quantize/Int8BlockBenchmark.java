@@ -35,7 +35,8 @@ import org.elasticdepth.runtime.desktop.DesktopGraph;
  *     org.elasticdepth.exporter.quantize.Int8BlockBenchmark RUNS [VARIANT]"
  * </pre>
  * (or {@code java -cp exporter/target/exporter.jar:exporter/target/test-classes ...}). Give VARIANT
- * (0 fp32, 1 all int8, 2 16x8, 3 float islands) to measure one per process: memory another
+ * (0 fp32, 1 all int8, 2 attention in float, 3 16x8 LayerNorm and attention, 4 everything but the
+ * matrix products and residuals in float, 5 dynamic range: int8 weights, float activations) to measure one per process: memory another
  * variant freed would be reused and hide the next one's growth.
  *
  * <p>Per precision/recipe: median full-depth latency (stem, 12 blocks, head after the last, over
@@ -57,16 +58,19 @@ public final class Int8BlockBenchmark {
     TensorRanges ranges = RangeCalibration.measure(fp32, calibration, 4);
     System.out.printf(Locale.ROOT, "range calibration on 4 images: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     QuantizationRecipe int8 = QuantizationRecipe.allInt8();
+    QuantizationRecipe attentionFloat = int8.with(OpGroup.SOFTMAX, Arithmetic.FLOAT32)
+        .with(OpGroup.ATTENTION_MATMUL, Arithmetic.FLOAT32);
     QuantizationRecipe mixed = int8.with(OpGroup.LAYER_NORM, Arithmetic.INT16).with(OpGroup.SOFTMAX, Arithmetic.INT16)
         .with(OpGroup.ATTENTION_MATMUL, Arithmetic.INT16);
-    QuantizationRecipe islands = int8.with(OpGroup.LAYER_NORM, Arithmetic.FLOAT32)
-        .with(OpGroup.SOFTMAX, Arithmetic.FLOAT32).with(OpGroup.GELU, Arithmetic.FLOAT32)
-        .with(OpGroup.ATTENTION_MATMUL, Arithmetic.FLOAT32);
+    QuantizationRecipe islands = attentionFloat.with(OpGroup.LAYER_NORM, Arithmetic.FLOAT32)
+        .with(OpGroup.GELU, Arithmetic.FLOAT32);
     Map<String, VitGraphs> variants = new LinkedHashMap<>(); // VARIANT indexes these
     variants.put("fp32", fp32);
-    variants.put("int8 (all int8)", new VitGraphs(model, weights, new VitGraphs.Int8(ranges, int8)));
-    variants.put("int8 (" + mixed.describe() + ")", new VitGraphs(model, weights, new VitGraphs.Int8(ranges, mixed)));
-    variants.put("int8 (" + islands.describe() + ")", new VitGraphs(model, weights, new VitGraphs.Int8(ranges, islands)));
+    for (QuantizationRecipe r : List.of(int8, attentionFloat, mixed, islands)) {
+      variants.put("int8 (" + r.describe() + ")", new VitGraphs(model, weights, new VitGraphs.Int8(ranges, r)));
+    }
+    QuantizationRecipe dynamic = QuantizationRecipe.dynamicRangeInt8();
+    variants.put(dynamic.describe(), new VitGraphs(model, weights, new VitGraphs.Int8(ranges, dynamic)));
     float[] image = RandomWeights.images(1, floats, 13);
     System.out.println("| graphs | full depth, median ms | block file bytes | resident growth per block | "
         + "XNNPACK partitions per block | ops on TFLite kernels (block) |");
