@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
     description = {"Cuts a trained run into the on-device bundle: stem.tflite, block_01..L.tflite, the shared "
         + "head.tflite, full.tflite (unless --no-full) and manifest.json (hashes, sizes, parameters, FLOPs, "
         + "labels, input spec, calibration from RUN_DIR/calibration.json if present, provenance).",
+        "--precision fp32,fp16,int8 adds the same graphs in other precisions (block_01.int8.tflite ...), each "
+            + "calibrated on its own validation outputs; int8 prints the quantization recipes it tried.",
         "Written to a temporary name and renamed: an existing bundle is refused unless --force, and is never "
             + "half-overwritten."})
 public final class ExportCommand implements Callable<Integer> {

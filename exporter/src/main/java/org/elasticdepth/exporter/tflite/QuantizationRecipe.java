@@ -8,7 +8,7 @@ import java.util.StringJoiner;
  * Which arithmetic each {@link OpGroup} computes in, in an int8 graph: int8 unless the recipe
  * says int16 (TFLite's 16x8 mode: int16 activations, int8 weights) or float32 (a float island
  * between a DEQUANTIZE and a QUANTIZE). The matrix products ({@link OpGroup#OTHER}) stay int8:
- * they are what int8 is for.
+ * they are what int8 is for. {@link #dynamicRangeInt8()} is the one exception, kept for measurement.
  */
 public record QuantizationRecipe(Map<OpGroup, Arithmetic> groups, boolean dynamicRange) {
   public QuantizationRecipe {
