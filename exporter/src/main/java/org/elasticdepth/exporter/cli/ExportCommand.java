@@ -87,10 +87,16 @@ public final class ExportCommand implements Callable<Integer> {
       if (chosen.contains(Precision.INT8) || recalibrate) {
         try {
           RunDirectory run = RunDirectory.open(runDir);
-          data = QuantizationData.of(run.loadData(), run.normalization(), calibrationImages, run.seed());
+          // only int8 uses calibration images; fp16 needs just the validation split
+          int count = chosen.contains(Precision.INT8) ? calibrationImages : 1;
+          data = QuantizationData.of(run.loadData(), run.normalization(), count, run.seed());
         } catch (java.io.IOException e) {
-          throw new ExportException("cannot read the images of run " + runDir + " (needed for "
-              + BundleManifest.labels(chosen) + "): " + e.getMessage(), e);
+          if (chosen.contains(Precision.INT8)) {
+            throw new ExportException("cannot read the images of run " + runDir + " (int8 is calibrated on them): "
+                + e.getMessage(), e);
+          }
+          System.out.println("note: the run's images cannot be read (" + e.getMessage() + "): "
+              + BundleManifest.labels(chosen) + " keep the run's float calibration");
         }
       }
       ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(), chosen, !noFull,

@@ -85,7 +85,7 @@ public final class BundleExporter {
    * from its validation outputs through desktop TFLite (the run's settings, when the run has a
    * calibration).
    *
-   * @param data needed when int8 is asked for, or another precision than fp32 while the run is calibrated
+   * @param data needed for int8; without it, fp16 keeps the description's (float) calibration
    * @param log  receives progress lines (recipe trials)
    * @throws ExportException if the weights do not match {@code model}
    */
@@ -99,9 +99,9 @@ public final class BundleExporter {
       for (int i = 0; i < precisions.size(); i++) {
         Precision p = precisions.get(i);
         boolean variant = i > 0;
-        boolean recalibrate = p != Precision.FP32 && description.calibration() != null;
-        if ((p == Precision.INT8 || recalibrate) && data == null) {
-          throw new IllegalArgumentException(p.label() + " graphs need the run's training and validation images");
+        boolean recalibrate = p != Precision.FP32 && description.calibration() != null && data != null;
+        if (p == Precision.INT8 && data == null) {
+          throw new IllegalArgumentException("int8 graphs need the run's training and validation images");
         }
         if (p == Precision.INT8) {
           if (fp32Validation == null) {

@@ -106,12 +106,17 @@ public class ExportVerifyCommandTest {
   public void severalPrecisionsMakeOneBundleWithVariants() throws Exception {
     Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
     Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    assertEquals(err(), 0, execute("calibrate", run.toString()));
     assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--precision", "fp16,fp32"));
     assertTrue(Files.isRegularFile(bundle.resolve("block_02.fp32.tflite")));
     try (Bundle b = Bundle.fromDirectory(bundle.toFile())) {
       b.verifyAll();
-      assertEquals(List.of(org.elasticdepth.runtime.bundle.Precision.FP16, org.elasticdepth.runtime.bundle.Precision.FP32),
-          b.manifest().precisions());
+      var fp16 = org.elasticdepth.runtime.bundle.Precision.FP16;
+      var fp32 = org.elasticdepth.runtime.bundle.Precision.FP32;
+      assertEquals(List.of(fp16, fp32), b.manifest().precisions());
+      // fp16 calibrated on its own TFLite outputs of the 8 validation images, fp32 keeps the run's
+      assertEquals(8, b.manifest().variant(fp16).orElseThrow().calibration().frontier().get(0).lossBound().samples());
+      assertEquals(2, b.manifest().variant(fp32).orElseThrow().calibration().layerAccuracy().size());
     }
   }
 
