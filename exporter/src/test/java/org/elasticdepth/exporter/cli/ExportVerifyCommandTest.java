@@ -121,6 +121,23 @@ public class ExportVerifyCommandTest {
   }
 
   @Test
+  public void precisionStudyWritesEveryPrecisionsTable() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path out = tmp.getRoot().toPath().resolve("study");
+    assertEquals(1, execute("precision-study", run.toString())); // the CLI's user-error status
+    assertTrue(err(), err().contains("calibrate first"));
+    assertEquals(err(), 0, execute("calibrate", run.toString()));
+    assertEquals(err(), 0, execute("precision-study", run.toString(), "--calibration-images", "8", "--out", out.toString()));
+    String md = Files.readString(out.resolve("precisions.md"));
+    assertTrue(md, md.contains("| fp32 |") && md.contains("| fp16 |") && md.contains("| int8 |"));
+    com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(
+        Files.readString(out.resolve("precisions.json"))).getAsJsonObject();
+    assertEquals(8, json.get("calibrationImages").getAsInt());
+    assertEquals(3, json.getAsJsonArray("precisions").size());
+    assertTrue(json.toString(), json.getAsJsonArray("int8Trials").size() >= 1);
+  }
+
+  @Test
   public void aCheckpointThatContradictsItsConfigIsAClearError() throws Exception {
     VitConfig wider = new VitConfig(28, 1, 7, 24, 2, 2, 32, 10, 0f, 1e-5f);
     Path run = writeRun(wider, CONFIG, TrainingMode.ALIGNED); // config says dim 24, weights have dim 16
