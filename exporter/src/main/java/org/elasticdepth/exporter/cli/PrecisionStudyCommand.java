@@ -53,6 +53,10 @@ public final class PrecisionStudyCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "write precisions.md and precisions.json here")
   Path out;
 
+  @Option(names = "--ablation", description = "also measure every op group alone in float32 and in int16 "
+      + "(which part of the model int8 loses accuracy in), before the recipe search")
+  boolean ablation;
+
   @Override
   public Integer call() throws Exception {
     RunDirectory run = RunDirectory.open(runDir);
@@ -78,6 +82,16 @@ public final class PrecisionStudyCommand implements Callable<Integer> {
       LayerPredictions fp32Validation = LayerEvaluation.run(fp32, executor, data.validationImages(), data.validationLabels());
       System.out.printf(Locale.ROOT, "int8 recipes on the validation split (%d images), ranges from %d training images:%n",
           data.validationLabels().length, calibrationImages);
+      if (ablation) {
+        List<String> ablationLines = new ArrayList<>();
+        System.out.println("ablation: one group at a time");
+        Int8Quantizer.quantize(trained.model(), trained.weights(), data, fp32Validation, executor,
+            Int8Quantizer.ablation(), false, line -> {
+              System.out.println(line);
+              ablationLines.add(line.trim());
+            });
+        json.put("ablation", ablationLines);
+      }
       List<String> trialLines = new ArrayList<>();
       Int8Quantizer.Result int8 = Int8Quantizer.quantize(trained.model(), trained.weights(), data, fp32Validation,
           executor, Int8Quantizer.candidates(), line -> {
@@ -152,6 +166,19 @@ public final class PrecisionStudyCommand implements Callable<Integer> {
         md.add(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.2fx |", row.get("precision"),
             (double) row.get("threshold"), 100 * early, 100 * full, 100 * (full - early), (double) row.get("meanExitLayer"),
             (double) row.get("speedUpByLayers")));
+      }
+      md.add("");
+      md.add("int8 recipes tried on the validation split (" + data.validationLabels().length + " images; accepted: every "
+          + "layer within 0.5 point of fp32, last-layer agreement >= 99 %), in order:");
+      md.add("");
+      trialLines.forEach(l -> md.add("- " + l));
+      if (json.containsKey("ablation")) {
+        md.add("");
+        md.add("Ablation, one group at a time away from all-int8:");
+        md.add("");
+        @SuppressWarnings("unchecked")
+        List<String> ablationLines = (List<String>) json.get("ablation");
+        ablationLines.forEach(l -> md.add("- " + l));
       }
       json.put("testImages", n);
       json.put("precisions", rows);

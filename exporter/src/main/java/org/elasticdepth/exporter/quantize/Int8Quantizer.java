@@ -93,11 +93,35 @@ public final class Int8Quantizer {
   }
 
   /**
+   * One group at a time away from all-int8 (float32, or int16 where TFLite has the kernel): which
+   * part costs the accuracy. For {@code precision-study --ablation}.
+   */
+  public static List<QuantizationRecipe> ablation() {
+    QuantizationRecipe int8 = QuantizationRecipe.allInt8();
+    List<QuantizationRecipe> recipes = new ArrayList<>(List.of(int8));
+    for (OpGroup g : List.of(OpGroup.LAYER_NORM, OpGroup.SOFTMAX, OpGroup.ATTENTION_MATMUL, OpGroup.GELU)) {
+      recipes.add(int8.with(g, Arithmetic.FLOAT32));
+      if (g != OpGroup.GELU) {
+        recipes.add(int8.with(g, Arithmetic.INT16));
+      }
+    }
+    return recipes;
+  }
+
+  /**
+   * Tries {@code recipes} in order and keeps the first that passes (else the best measured).
+   *
    * @param fp32Validation the float32 graphs' validation layer predictions (through TFLite)
    * @param log            receives one line per trial
    */
   public static Result quantize(Model model, VitWeights weights, QuantizationData data, LayerPredictions fp32Validation,
       DesktopExecutor executor, List<QuantizationRecipe> recipes, Consumer<String> log) {
+    return quantize(model, weights, data, fp32Validation, executor, recipes, true, log);
+  }
+
+  /** As above; with {@code stopAtFirstPass} false every recipe is measured (and the first passing one kept). */
+  public static Result quantize(Model model, VitWeights weights, QuantizationData data, LayerPredictions fp32Validation,
+      DesktopExecutor executor, List<QuantizationRecipe> recipes, boolean stopAtFirstPass, Consumer<String> log) {
     VitGraphs fp32 = new VitGraphs(model, weights, Precision.FP32);
     TensorRanges ranges = RangeCalibration.measure(fp32, data.calibrationImages(), data.calibrationCount());
     double[] reference = LayerEvaluation.accuracy(fp32Validation);
@@ -117,15 +141,13 @@ public final class Int8Quantizer {
           LayerEvaluation.agreement(p, fp32Validation, model.depth() - 1));
       trials.add(trial);
       log.accept(describe(trial, reference));
-      if (best == null || better(trial, best)) {
+      boolean firstPass = trial.passes() && (best == null || !best.passes());
+      if (best == null || firstPass || (!best.passes() && better(trial, best))) {
         best = trial;
         bestGraphs = graphs;
         bestPredictions = p;
       }
-      if (trial.passes()) {
-        best = trial;
-        bestGraphs = graphs;
-        bestPredictions = p;
+      if (trial.passes() && stopAtFirstPass) {
         break;
       }
     }
