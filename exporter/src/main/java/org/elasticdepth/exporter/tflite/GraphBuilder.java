@@ -299,10 +299,13 @@ public final class GraphBuilder {
         new SquaredDifferenceOptionsT(), "squared_difference", broadcast(a, b), type, null, in(a, type), in(b, type));
   }
 
-  /** Elementwise {@code 1 / sqrt(x)}. */
+  /**
+   * Elementwise {@code 1 / sqrt(x)}. In a 16x8 group it computes in float32 (a one-operator float
+   * island): TFLite 2.16.1, the Android runtime, registers RSQRT only up to version 2 (no int16 kernel).
+   */
   public Operand rsqrt(Operand x) {
-    byte type = computeType();
-    return op(BuiltinOperator.RSQRT, version(type, 1, 2, 3), BuiltinOptions.NONE, null, "rsqrt", x.shape(), type, null,
+    byte type = computeType() == TensorType.INT16 ? TensorType.FLOAT32 : computeType();
+    return op(BuiltinOperator.RSQRT, version(type, 1, 2, 0), BuiltinOptions.NONE, null, "rsqrt", x.shape(), type, null,
         in(x, type));
   }
 

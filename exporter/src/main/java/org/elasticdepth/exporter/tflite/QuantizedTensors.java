@@ -13,6 +13,11 @@ import org.tensorflow.lite.schema.TensorType;
 final class QuantizedTensors {
   /** Below this a range is treated as a point; keeps every scale finite and positive. */
   private static final float MIN_SPAN = 1e-8f;
+  /**
+   * The smallest scale written (2^-30): far below any useful resolution, and what the runtime's
+   * graph validator accepts (an int16 epsilon of 1e-5 alone would get 1e-5/32767, about 3e-10).
+   */
+  static final float MIN_SCALE = 0x1p-30f;
 
   private QuantizedTensors() {}
 
@@ -27,13 +32,13 @@ final class QuantizedTensors {
     float lo = Math.min(0f, range.min());
     float hi = Math.max(0f, range.max());
     if (type == TensorType.INT16) {
-      float scale = Math.max(Math.max(-lo, hi), MIN_SPAN) / 32767f;
+      float scale = Math.max(Math.max(Math.max(-lo, hi), MIN_SPAN) / 32767f, MIN_SCALE);
       return params(new float[] {scale}, new long[] {0}, 0);
     }
     if (type != TensorType.INT8) {
       throw new IllegalArgumentException("activations are int8 or int16, not type " + TensorType.name(type));
     }
-    float scale = Math.max(hi - lo, MIN_SPAN) / 255f;
+    float scale = Math.max(Math.max(hi - lo, MIN_SPAN) / 255f, MIN_SCALE);
     long zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - lo / scale)));
     return params(new float[] {scale}, new long[] {zeroPoint}, 0);
   }
@@ -56,7 +61,7 @@ final class QuantizedTensors {
       for (int i = c * perChannel; i < (c + 1) * perChannel; i++) {
         maxAbs = Math.max(maxAbs, Math.abs(values[i]));
       }
-      scales[c] = Math.max(maxAbs, MIN_SPAN) / 127f;
+      scales[c] = Math.max(Math.max(maxAbs, MIN_SPAN) / 127f, MIN_SCALE);
       for (int i = c * perChannel; i < (c + 1) * perChannel; i++) {
         bytes[i] = (byte) clamp(Math.round(values[i] / scales[c]), -127, 127);
       }
