@@ -2,7 +2,11 @@ package org.elasticdepth.exporter.cli;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.elasticdepth.exporter.quantize.QuantizationData;
+import org.elasticdepth.exporter.train.RunDirectory;
 import java.util.concurrent.Callable;
 import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.export.ExportException;
@@ -21,6 +25,8 @@ import picocli.CommandLine.Parameters;
     description = {"Cuts a trained run into the on-device bundle: stem.tflite, block_01..L.tflite, the shared "
         + "head.tflite, full.tflite (unless --no-full) and manifest.json (hashes, sizes, parameters, FLOPs, "
         + "labels, input spec, calibration from RUN_DIR/calibration.json if present, provenance).",
+        "--precision fp32,fp16,int8 adds the same graphs in other precisions (block_01.int8.tflite ...), each "
+            + "calibrated on its own validation outputs; int8 prints the quantization recipes it tried.",
         "Written to a temporary name and renamed: an existing bundle is refused unless --force, and is never "
             + "half-overwritten."})
 public final class ExportCommand implements Callable<Integer> {
@@ -30,8 +36,19 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "BUNDLE_DIR", description = "bundle directory to write")
   Path out;
 
-  @Option(names = "--fp16", description = "store weights as float16 (+ DEQUANTIZE): half the size, ~1e-3 relative error")
+  @Option(names = "--precision", split = ",", paramLabel = "P",
+      description = "comma list of fp32, fp16, int8, the first being the primary precision; the others become "
+          + "variants (block_01.int8.tflite ...), each with its own exit calibration on the validation split. int8: "
+          + "post-training quantization, ranges on --calibration-images training images, recipe (int16 or float "
+          + "islands) chosen by per-layer validation accuracy (default: fp32)")
+  List<String> precisions;
+
+  @Option(names = "--fp16", description = "the same as --precision fp16: float16 weights (+ DEQUANTIZE), half the size")
   boolean fp16;
+
+  @Option(names = "--calibration-images", paramLabel = "N", defaultValue = "256",
+      description = "training images the int8 activation ranges are measured on (default: ${DEFAULT-VALUE})")
+  int calibrationImages;
 
   @Option(names = "--force", description = "replace an existing BUNDLE_DIR (and zip)")
   boolean force;
@@ -51,21 +68,70 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws java.io.IOException {
+    // The arguments first: a typo must not cost a whole export.
+    try {
+      precisions();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     // The key first: a bad key must not cost a whole export.
     PrivateKey key = signingKey == null ? null
         : SigningKeys.privateKey(signingKey, keystore.keyAlias, keystore.password());
     try {
+      List<Precision> chosen = precisions();
       TrainedModel trained = TrainedModel.load(runDir);
-      ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(),
-          fp16 ? Precision.FP16 : Precision.FP32, !noFull, trained.description());
+      QuantizationData data = null;
+      boolean recalibrate = trained.description().calibration() != null
+          && chosen.stream().anyMatch(p -> p != Precision.FP32);
+      if (chosen.contains(Precision.INT8) || recalibrate) {
+        try {
+          RunDirectory run = RunDirectory.open(runDir);
+          // only int8 uses calibration images; fp16 needs just the validation split
+          int count = chosen.contains(Precision.INT8) ? calibrationImages : 1;
+          data = QuantizationData.of(run.loadData(), run.normalization(), count, run.seed());
+        } catch (java.io.IOException e) {
+          if (chosen.contains(Precision.INT8)) {
+            throw new ExportException("cannot read the images of run " + runDir + " (int8 is calibrated on them): "
+                + e.getMessage(), e);
+          }
+          System.out.println("note: the run's images cannot be read (" + e.getMessage() + "): "
+              + BundleManifest.labels(chosen) + " keep the run's float calibration");
+        }
+      }
+      ExportedBundle bundle = BundleExporter.export(trained.model(), trained.weights(), chosen, !noFull,
+          trained.description(), data, System.out::println);
       Path zipFile = zip ? out.resolveSibling(out.getFileName() + ".zip") : null;
       bundle.write(out, zipFile, force, key);
       print(bundle, zipFile);
       return 0;
-    } catch (ExportException | ElasticRuntimeException e) {
+    } catch (ExportException | ElasticRuntimeException | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
+  }
+
+  /** The precisions asked for, checked before any work: known labels, no repeats, --fp16 consistent. */
+  private List<Precision> precisions() {
+    if (calibrationImages < 1) {
+      throw new IllegalArgumentException("--calibration-images must be >= 1, got " + calibrationImages);
+    }
+    if (precisions == null) {
+      return List.of(fp16 ? Precision.FP16 : Precision.FP32);
+    }
+    List<Precision> list = new ArrayList<>();
+    for (String label : precisions) {
+      Precision p = Precision.fromLabel(label.trim().toLowerCase(Locale.ROOT));
+      if (list.contains(p)) {
+        throw new IllegalArgumentException("--precision lists " + p.label() + " twice");
+      }
+      list.add(p);
+    }
+    if (fp16 && list.get(0) != Precision.FP16) {
+      throw new IllegalArgumentException("--fp16 means --precision fp16, but --precision starts with "
+          + list.get(0).label());
+    }
+    return list;
   }
 
   private void print(ExportedBundle bundle, Path zipFile) {
@@ -76,12 +142,26 @@ public final class ExportCommand implements Callable<Integer> {
     if (signingKey != null) {
       System.out.printf(Locale.ROOT, "  signed manifest.json with %s into manifest.json.sig%n", signingKey);
     }
-    for (BundleManifest.Graph g : m.graphs().all()) {
-      System.out.printf(Locale.ROOT, "  %-16s %9d bytes  %8d params  %10d FLOPs  sha256 %s%n", g.file(), g.bytes(),
+    for (BundleManifest.Graph g : m.allGraphs()) {
+      System.out.printf(Locale.ROOT, "  %-22s %9d bytes  %8d params  %10d FLOPs  sha256 %s%n", g.file(), g.bytes(),
           g.params(), g.flops(), g.sha256().substring(0, 16));
     }
     System.out.printf(Locale.ROOT, "  total %d bytes of graphs%s%n", bundle.graphBytes(),
         m.calibration() == null ? "; no calibration.json in the run: the manifest has no exit frontier" : "");
+    for (Precision p : m.precisions()) {
+      BundleManifest.Variant v = m.variant(p).orElseThrow();
+      StringBuilder line = new StringBuilder("  " + p.label() + (p == m.primaryPrecision() ? " (primary)" : ""));
+      if (v.quantization() != null) {
+        line.append(String.format(Locale.ROOT, ": %d calibration images, int16 ops %s, float ops %s",
+            v.quantization().calibrationImages(), v.quantization().int16Ops(), v.quantization().floatOps()));
+      }
+      if (v.calibration() != null) {
+        line.append(String.format(Locale.ROOT, "; validation accuracy by layer %s, exit threshold %.3f",
+            v.calibration().layerAccuracy().stream().map(a -> String.format(Locale.ROOT, "%.4f", a)).toList(),
+            v.calibration().recommendedThreshold()));
+      }
+      System.out.println(line);
+    }
     if (m.calibration() != null) {
       StringBuilder depths = new StringBuilder();
       for (BundleManifest.MinimalDepth d : m.calibration().minimalDepth()) {

@@ -26,6 +26,7 @@ import java.util.List;
             CalibrateCommand.class,
             GuaranteeStudyCommand.class,
             ExportCommand.class,
+            PrecisionStudyCommand.class,
             VerifyCommand.class,
             BenchCommand.class,
             BenchReportCommand.class,

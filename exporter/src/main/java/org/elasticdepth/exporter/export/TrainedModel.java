@@ -58,7 +58,8 @@ public record TrainedModel(Model model, VitWeights weights, BundleExporter.Descr
     return new TrainedModel(model, weights, description);
   }
 
-  private static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
+  /** The manifest's form of a calibration the exporter computed. */
+  public static Calibration calibration(org.elasticdepth.exporter.calibrate.Calibration c) {
     return new Calibration(c.split(), Arrays.stream(c.layerAccuracy()).boxed().toList(), c.frontier(), c.targetDrop(),
         c.chosenThreshold(), MinimalDepths.of(c.layerAccuracy()), c.guarantee());
   }

@@ -1,6 +1,12 @@
 package org.elasticdepth.exporter.export;
 
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.elasticdepth.exporter.quantize.TensorRanges;
+import org.elasticdepth.exporter.tflite.Arithmetic;
+import org.elasticdepth.exporter.tflite.QuantizationPlan;
+import org.elasticdepth.exporter.tflite.QuantizationRecipe;
 import org.elasticdepth.exporter.tflite.GraphBuilder;
 import org.elasticdepth.exporter.tflite.Layers;
 import org.elasticdepth.exporter.tflite.Layers.Attention;
@@ -36,28 +42,71 @@ public final class VitGraphs {
   public static final String HEAD_FILE = "head.tflite";
   public static final String FULL_FILE = "full.tflite";
 
-  /** One emitted graph with what the manifest says about it. */
-  public record BuiltGraph(String file, byte[] bytes, long params, long flops, List<Tensor> inputs, List<Tensor> outputs) {
+  /**
+   * One emitted graph with what the manifest says about it; {@code int16Ops} and {@code floatOps}
+   * name the builtin operators an int8 graph computes in int16 or float32 (empty otherwise).
+   */
+  public record BuiltGraph(String file, byte[] bytes, long params, long flops, List<Tensor> inputs, List<Tensor> outputs,
+      SortedSet<String> int16Ops, SortedSet<String> floatOps) {
     /** The manifest entry: file name, SHA-256, size, parameters, FLOPs, signature. */
     public BundleManifest.Graph manifestEntry() {
       return new BundleManifest.Graph(file, null, 0, params, flops, inputs, outputs).withContent(bytes);
     }
+
+    /** The same graph under another file name (e.g. {@code block_01.int8.tflite}). */
+    public BuiltGraph named(String otherFile) {
+      return new BuiltGraph(otherFile, bytes, params, flops, inputs, outputs, int16Ops, floatOps);
+    }
   }
+
+  /** What an int8 build needs: the float32 graphs' calibrated ranges and the recipe. */
+  public record Int8(TensorRanges ranges, QuantizationRecipe recipe) {}
 
   private final Model model;
   private final VitWeights weights;
   private final Precision precision;
+  private final Int8 int8; // null unless INT8
 
-  /** @throws ExportException if {@code weights} are not exactly those of {@code model} */
+  /**
+   * Float32 or float16 graphs.
+   *
+   * @throws ExportException if {@code weights} are not exactly those of {@code model}
+   */
   public VitGraphs(Model model, VitWeights weights, Precision precision) {
+    this(model, weights, precision, null);
+    if (precision == Precision.INT8) {
+      throw new IllegalArgumentException("int8 graphs need calibrated ranges: use VitGraphs(model, weights, Int8)");
+    }
+  }
+
+  /**
+   * Int8 graphs quantized with {@code int8}'s ranges (measured on this model's float32 graphs)
+   * and recipe.
+   *
+   * @throws ExportException if {@code weights} are not exactly those of {@code model}
+   */
+  public VitGraphs(Model model, VitWeights weights, Int8 int8) {
+    this(model, weights, Precision.INT8, java.util.Objects.requireNonNull(int8, "int8"));
+  }
+
+  private VitGraphs(Model model, VitWeights weights, Precision precision, Int8 int8) {
     weights.requireMatches(model);
     this.model = model;
     this.weights = weights;
     this.precision = precision;
+    this.int8 = int8;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public Precision precision() {
+    return precision;
   }
 
   public BuiltGraph stem() {
-    GraphBuilder g = new GraphBuilder("stem", precision);
+    GraphBuilder g = builder("stem");
     Operand image = g.input(IMAGE, imageShape());
     g.output(TOKENS, stem(g, image));
     return built(g, STEM_FILE, List.of(tensor(IMAGE, imageShape())), List.of(tensor(TOKENS, tokensShape())));
@@ -68,7 +117,7 @@ public final class VitGraphs {
     if (layer < 1 || layer > model.depth()) {
       throw new IllegalArgumentException("layer " + layer + " is outside 1.." + model.depth());
     }
-    GraphBuilder g = new GraphBuilder(String.format(java.util.Locale.ROOT, "block_%02d", layer), precision);
+    GraphBuilder g = builder(graphName(layer));
     Operand tokens = g.input(TOKENS, tokensShape());
     Operand out = block(g, layer, tokens);
     g.output(TOKENS, out);
@@ -78,7 +127,7 @@ public final class VitGraphs {
   }
 
   public BuiltGraph head() {
-    GraphBuilder g = new GraphBuilder("head", precision);
+    GraphBuilder g = builder("head");
     Operand feature = g.input(FEATURE, featureShape());
     g.output(LOGITS, head(g, feature));
     return built(g, HEAD_FILE, List.of(tensor(FEATURE, featureShape())), List.of(tensor(LOGITS, logitsShape())));
@@ -86,13 +135,23 @@ public final class VitGraphs {
 
   /** The whole network at full depth in one graph. */
   public BuiltGraph full() {
-    GraphBuilder g = new GraphBuilder("full", precision);
+    GraphBuilder g = builder("full");
     Operand x = stem(g, g.input(IMAGE, imageShape()));
     for (int l = 1; l <= model.depth(); l++) {
       x = block(g, l, x);
     }
     g.output(LOGITS, head(g, new Layers(g).firstToken(x)));
     return built(g, FULL_FILE, List.of(tensor(IMAGE, imageShape())), List.of(tensor(LOGITS, logitsShape())));
+  }
+
+  /** The graph name of block {@code layer} ({@code "block_01"}), under which its ranges are recorded. */
+  public static String graphName(int layer) {
+    return String.format(java.util.Locale.ROOT, "block_%02d", layer);
+  }
+
+  private GraphBuilder builder(String graphName) {
+    return int8 == null ? new GraphBuilder(graphName, precision)
+        : new GraphBuilder(graphName, new QuantizationPlan(int8.ranges().graph(graphName), int8.recipe()));
   }
 
   // ---------------------------------------------------------------- the network, op for op
@@ -178,7 +237,10 @@ public final class VitGraphs {
   }
 
   private BuiltGraph built(GraphBuilder g, String file, List<Tensor> inputs, List<Tensor> outputs) {
-    return new BuiltGraph(file, g.toFlatBuffer(), g.parameterCount(), g.flops(), inputs, outputs);
+    boolean quantized = precision == Precision.INT8;
+    return new BuiltGraph(file, g.toFlatBuffer(), g.parameterCount(), g.flops(), inputs, outputs,
+        quantized ? g.operators(Arithmetic.INT16) : new TreeSet<>(),
+        quantized ? g.operators(Arithmetic.FLOAT32) : new TreeSet<>());
   }
 
   private int[] imageShape() {

@@ -26,11 +26,14 @@ public final class Layers {
    * and the GPU delegate both take.
    */
   public Operand layerNorm(Operand x, Norm norm, float epsilon) {
+    OpGroup previous = g.group(OpGroup.LAYER_NORM);
     Operand mean = g.mean(x, -1);
     Operand centred = g.sub(x, mean);
     Operand variance = g.mean(g.mul(centred, centred), -1);
     Operand inverseStd = g.rsqrt(g.add(variance, g.scalar("epsilon", epsilon)));
-    return g.add(g.mul(g.mul(centred, inverseStd), norm.gamma()), norm.beta());
+    Operand out = g.add(g.mul(g.mul(centred, inverseStd), norm.gamma()), norm.beta());
+    g.group(previous);
+    return out;
   }
 
   /** {@code x W^T + b} over the last axis. */
@@ -40,7 +43,10 @@ public final class Layers {
 
   /** GELU, exact (erf) unless {@code approximate}. */
   public Operand gelu(Operand x, boolean approximate) {
-    return g.gelu(x, approximate);
+    OpGroup previous = g.group(OpGroup.GELU);
+    Operand out = g.gelu(x, approximate);
+    g.group(previous);
+    return out;
   }
 
   /** The residual connection {@code x + branch}. */
@@ -67,8 +73,13 @@ public final class Layers {
     Operand qHeads = g.transpose(g.reshape(q, 1, tokens, heads, headDim), 0, 2, 1, 3); // [1, H, N, dh]
     Operand kHeadsT = g.transpose(g.reshape(k, 1, tokens, heads, headDim), 0, 2, 3, 1); // [1, H, dh, N]
     Operand vHeads = g.transpose(g.reshape(v, 1, tokens, heads, headDim), 0, 2, 1, 3); // [1, H, N, dh]
-    Operand weights = g.softmax(g.batchMatMul(qHeads, kHeadsT, false)); // [1, H, N, N]
+    OpGroup previous = g.group(OpGroup.ATTENTION_MATMUL);
+    Operand scores = g.batchMatMul(qHeads, kHeadsT, false); // [1, H, N, N]
+    g.group(OpGroup.SOFTMAX);
+    Operand weights = g.softmax(scores);
+    g.group(OpGroup.ATTENTION_MATMUL);
     Operand context = g.batchMatMul(weights, vHeads, false); // [1, H, N, dh]
+    g.group(previous);
     Operand merged = g.reshape(g.transpose(context, 0, 2, 1, 3), 1, tokens, dim);
     return linear(merged, attention.output());
   }

@@ -3,8 +3,9 @@ package org.elasticdepth.exporter.tflite;
 import java.util.Arrays;
 
 /**
- * A float32 tensor of a graph under construction: what one {@link GraphBuilder} operation returns
- * and the next one consumes. Only meaningful for the builder that created it.
+ * A tensor of a graph under construction: what one {@link GraphBuilder} operation returns and the
+ * next one consumes (float32, or in an int8 graph int8/int16/float32; an int8 graph's constants have
+ * no tensor index until their consumer encodes them). Only meaningful for the builder that created it.
  */
 public final class Operand {
   final int index;

@@ -80,6 +80,64 @@ public class ExportVerifyCommandTest {
   }
 
   @Test
+  public void badPrecisionArgumentsAreOneErrorLineAndWriteNothing() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    String[][] bad = {
+        {"--precision", "int4"},
+        {"--precision", "fp32,int8,fp32"},
+        {"--precision", "int8", "--calibration-images", "0"},
+        {"--fp16", "--precision", "int8"},
+        {"--precision", "fp32,int8", "--calibration-images", "1000"}, // the run has 32 training images
+    };
+    String[] expected = {"unknown precision \"int4\"", "lists fp32 twice", "--calibration-images must be >= 1",
+        "--fp16 means --precision fp16", "--calibration-images must be in 1..32"};
+    for (int i = 0; i < bad.length; i++) {
+      List<String> args = new java.util.ArrayList<>(List.of("export", run.toString(), "--out", bundle.toString()));
+      args.addAll(List.of(bad[i]));
+      assertEquals(err(), 2, execute(args.toArray(new String[0])));
+      assertEquals(err(), 1, err().lines().count());
+      assertTrue(err(), err().startsWith("error: ") && err().contains(expected[i]));
+      assertFalse(Files.exists(bundle));
+    }
+  }
+
+  @Test
+  public void severalPrecisionsMakeOneBundleWithVariants() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path bundle = tmp.getRoot().toPath().resolve("bundle");
+    assertEquals(err(), 0, execute("calibrate", run.toString()));
+    assertEquals(err(), 0, execute("export", run.toString(), "--out", bundle.toString(), "--precision", "fp16,fp32"));
+    assertTrue(Files.isRegularFile(bundle.resolve("block_02.fp32.tflite")));
+    try (Bundle b = Bundle.fromDirectory(bundle.toFile())) {
+      b.verifyAll();
+      var fp16 = org.elasticdepth.runtime.bundle.Precision.FP16;
+      var fp32 = org.elasticdepth.runtime.bundle.Precision.FP32;
+      assertEquals(List.of(fp16, fp32), b.manifest().precisions());
+      // fp16 calibrated on its own TFLite outputs of the 8 validation images, fp32 keeps the run's
+      assertEquals(8, b.manifest().variant(fp16).orElseThrow().calibration().frontier().get(0).lossBound().samples());
+      assertEquals(2, b.manifest().variant(fp32).orElseThrow().calibration().layerAccuracy().size());
+    }
+  }
+
+  @Test
+  public void precisionStudyWritesEveryPrecisionsTable() throws Exception {
+    Path run = writeRun(CONFIG, CONFIG, TrainingMode.ALIGNED);
+    Path out = tmp.getRoot().toPath().resolve("study");
+    assertEquals(1, execute("precision-study", run.toString())); // the CLI's user-error status
+    assertTrue(err(), err().contains("calibrate first"));
+    assertEquals(err(), 0, execute("calibrate", run.toString()));
+    assertEquals(err(), 0, execute("precision-study", run.toString(), "--calibration-images", "8", "--out", out.toString()));
+    String md = Files.readString(out.resolve("precisions.md"));
+    assertTrue(md, md.contains("| fp32 |") && md.contains("| fp16 |") && md.contains("| int8 |"));
+    com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(
+        Files.readString(out.resolve("precisions.json"))).getAsJsonObject();
+    assertEquals(8, json.get("calibrationImages").getAsInt());
+    assertEquals(3, json.getAsJsonArray("precisions").size());
+    assertTrue(json.toString(), json.getAsJsonArray("int8Trials").size() >= 1);
+  }
+
+  @Test
   public void aCheckpointThatContradictsItsConfigIsAClearError() throws Exception {
     VitConfig wider = new VitConfig(28, 1, 7, 24, 2, 2, 32, 10, 0f, 1e-5f);
     Path run = writeRun(wider, CONFIG, TrainingMode.ALIGNED); // config says dim 24, weights have dim 16

@@ -30,7 +30,8 @@ public class EmittedGraphsValidationTest {
   public void everyEmittedGraphIsValid() {
     int graphs = 0;
     for (Model model : MODELS) {
-      for (Precision precision : new Precision[] {Precision.FP32, Precision.FP16}) {
+      // int8 graphs need helper V's validator (another branch): QuantizationSpecTest checks them meanwhile
+      for (Precision precision : List.of(Precision.FP32, Precision.FP16)) {
         VitGraphs vit = new VitGraphs(model, RandomWeights.create(model, 5), precision);
         List<BuiltGraph> all = new ArrayList<>();
         all.add(vit.stem());

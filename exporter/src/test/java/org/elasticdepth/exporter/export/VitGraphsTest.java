@@ -56,7 +56,7 @@ public class VitGraphsTest {
 
   @Test
   public void everyBlockIsOneXnnpackPartitionInBothPrecisions() {
-    for (Precision precision : new Precision[] {Precision.FP32, Precision.FP16}) {
+    for (Precision precision : List.of(Precision.FP32, Precision.FP16)) { // int8: quantize.Int8GraphsTest
       VitGraphs graphs = graphs(TinyModels.tiny(), precision);
       for (int l = 1; l <= 3; l++) {
         try (DesktopGraph block = load(graphs.block(l))) {
@@ -99,7 +99,7 @@ public class VitGraphsTest {
 
   @Test
   public void tfliteVerifierAcceptsEveryEmittedFile() throws Exception {
-    for (Precision precision : new Precision[] {Precision.FP32, Precision.FP16}) {
+    for (Precision precision : List.of(Precision.FP32, Precision.FP16)) { // int8: quantize.Int8GraphsTest
       VitGraphs graphs = graphs(TinyModels.tiny(), precision);
       List<BuiltGraph> all = new ArrayList<>(List.of(graphs.stem(), graphs.head(), graphs.full()));
       for (int l = 1; l <= 3; l++) {
