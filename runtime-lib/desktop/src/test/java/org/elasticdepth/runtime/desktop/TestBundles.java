@@ -40,7 +40,7 @@ public final class TestBundles {
     byte[] json = read(name, BundleManifest.FILE_NAME);
     files.put(BundleManifest.FILE_NAME, json);
     BundleManifest manifest = ManifestJson.parse(new String(json, StandardCharsets.UTF_8));
-    for (BundleManifest.Graph g : manifest.graphs().all()) {
+    for (BundleManifest.Graph g : manifest.allGraphs()) {
       files.put(g.file(), read(name, g.file()));
     }
     return files;

@@ -35,8 +35,8 @@ public class BundleFuzzTest {
   }
 
   /**
-   * The same with quantized graphs ({@link Int8SeedBundle}: the default bundle's blocks as int8
-   * blocks with 16x8 and float islands), so that mutations reach quantization tables and quantized
+   * The same with quantized graphs ({@link Int8SeedBundle}: the tiny fixture's int8 graphs, blocks
+   * hand-built with 16x8 and float islands), so that mutations reach quantization tables and quantized
    * operators. Runs half the budget of the float bundle ({@code -Dfuzz.seconds} sets both).
    */
   @Test
@@ -45,7 +45,7 @@ public class BundleFuzzTest {
     long seed = Long.getLong("fuzz.seed", 14);
     String work = System.getProperty("fuzz.work");
     java.nio.file.Path dir = (work == null ? new File("target/fuzz") : new File(work)).toPath().resolve("int8");
-    File bundle = Int8SeedBundle.write(APP_BUNDLE, dir.resolve("seed"));
+    File bundle = Int8SeedBundle.write(dir.resolve("seed"));
     FuzzSupervisor.Report report = FuzzSupervisor.run(bundle, dir, seed, seconds, java.util.List.of(), System.out);
     System.out.println("fuzzing the int8 seed " + seconds + " s, seed " + seed + ": " + report);
     assertTrue("fuzzing found failures (cases under " + dir + "): " + report, report.clean());
@@ -54,7 +54,7 @@ public class BundleFuzzTest {
 
   @Test
   public void theQuantizedSeedOpensAndClassifies() throws Exception {
-    File bundle = Int8SeedBundle.write(APP_BUNDLE, tmp.getRoot().toPath().resolve("int8"));
+    File bundle = Int8SeedBundle.write(tmp.getRoot().toPath().resolve("int8"));
     try (org.elasticdepth.runtime.desktop.DesktopExecutor executor = org.elasticdepth.runtime.desktop.DesktopExecutor.create();
         org.elasticdepth.runtime.ElasticClassifier c = org.elasticdepth.runtime.ElasticClassifier.fromDirectory(bundle, executor,
             org.elasticdepth.runtime.ElasticClassifier.Options.builder().build())) {
