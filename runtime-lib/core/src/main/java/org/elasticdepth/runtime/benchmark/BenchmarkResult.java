@@ -56,6 +56,12 @@ public record BenchmarkResult(
     this(schemaVersion, generator, createdAt, device, bundle, settings, executors, List.of());
   }
 
+  /** The same result with the bundle named by {@code location} (e.g. a path relative to the result file). */
+  public BenchmarkResult withBundleLocation(String location) {
+    return new BenchmarkResult(schemaVersion, generator, createdAt, device, bundle.withLocation(location), settings,
+        executors, precisionChoices);
+  }
+
   /** Whether the bundle carried more than one precision, so that entries must be told apart by it. */
   public boolean multiPrecision() {
     return bundle.precisions().size() > 1;
