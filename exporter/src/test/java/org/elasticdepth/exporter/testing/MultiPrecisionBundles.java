@@ -1,0 +1,59 @@
+package org.elasticdepth.exporter.testing;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.elasticdepth.exporter.export.ExportedBundle;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.BundleManifest.Graphs;
+import org.elasticdepth.runtime.bundle.BundleManifest.Variant;
+import org.elasticdepth.runtime.bundle.Precision;
+
+/**
+ * One bundle of several precisions from single-precision exports of the same model, as {@code
+ * export --precision fp32,fp16,...} writes it: the primary's graphs under their own names, each
+ * other precision's under {@code BundleManifest.fileName(base, precision)}, a version-2 manifest
+ * with one {@link Variant} each (its own calibration). For tests, until the exporter writes such
+ * bundles itself.
+ */
+public final class MultiPrecisionBundles {
+  private MultiPrecisionBundles() {}
+
+  /**
+   * @param primary the export whose graphs and calibration are the primary's
+   * @param others exports of the same model in other precisions
+   */
+  public static ExportedBundle compose(ExportedBundle primary, ExportedBundle... others) {
+    Map<String, byte[]> files = new LinkedHashMap<>(primary.files());
+    List<Variant> variants = new ArrayList<>();
+    for (ExportedBundle other : others) {
+      BundleManifest m = other.manifest();
+      Precision p = m.primaryPrecision();
+      Graphs g = m.graphs();
+      List<Graph> blocks = new ArrayList<>();
+      g.blocks().forEach(b -> blocks.add(renamed(b, p, other, files)));
+      Graphs graphs = new Graphs(renamed(g.stem(), p, other, files), blocks, renamed(g.head(), p, other, files),
+          g.full() == null ? null : renamed(g.full(), p, other, files)).withPrecision(p);
+      variants.add(new Variant(p, graphs, m.calibration(), m.quantization()));
+    }
+    BundleManifest m = primary.manifest();
+    return new ExportedBundle(new BundleManifest(m.format(), BundleManifest.FORMAT_VERSION, m.model(), m.input(),
+        m.labels(), m.graphs(), m.calibration(), m.provenance(), m.quantization(), variants), files);
+  }
+
+  /** {@code export} with {@code calibration} in place of its own. */
+  public static ExportedBundle withCalibration(ExportedBundle export, Calibration calibration) {
+    BundleManifest m = export.manifest();
+    return new ExportedBundle(new BundleManifest(m.format(), m.formatVersion(), m.model(), m.input(), m.labels(),
+        m.graphs(), calibration, m.provenance(), m.quantization(), m.variants()), export.files());
+  }
+
+  private static Graph renamed(Graph g, Precision p, ExportedBundle from, Map<String, byte[]> files) {
+    String file = BundleManifest.fileName(g.file(), p);
+    files.put(file, from.files().get(g.file()));
+    return new Graph(file, g.sha256(), g.bytes(), g.params(), g.flops(), g.inputs(), g.outputs(), g.precision());
+  }
+}
