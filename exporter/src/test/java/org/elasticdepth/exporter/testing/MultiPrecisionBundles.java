@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.elasticdepth.exporter.export.ExportedBundle;
+import org.elasticdepth.exporter.export.TinyBundleFixture;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
@@ -21,6 +22,18 @@ import org.elasticdepth.runtime.bundle.Precision;
  */
 public final class MultiPrecisionBundles {
   private MultiPrecisionBundles() {}
+
+  /**
+   * Writes the tiny random-weight fixture ({@code TinyBundleFixture}) in fp32 and fp16 as one
+   * bundle, for measuring by hand (docs/results/bench/desktop-tiny-fp32-fp16.json):
+   * {@code java -cp exporter/target/exporter.jar:exporter/target/test-classes
+   * org.elasticdepth.exporter.testing.MultiPrecisionBundles OUT_DIR}.
+   */
+  public static void main(String[] args) {
+    java.nio.file.Path out = java.nio.file.Path.of(args.length > 0 ? args[0] : "tiny-fp32-fp16");
+    compose(TinyBundleFixture.create(Precision.FP32), TinyBundleFixture.create(Precision.FP16)).write(out, null, true);
+    System.out.println("wrote " + out.toAbsolutePath());
+  }
 
   /**
    * @param primary the export whose graphs and calibration are the primary's
