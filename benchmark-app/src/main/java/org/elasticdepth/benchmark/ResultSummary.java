@@ -70,8 +70,8 @@ final class ResultSummary {
         out.append("FAILED, ").append(row.error()).append('\n');
         continue;
       }
-      if (row.meanMs() != null) {
-        out.append(String.format(Locale.ROOT, "%.3f ms at depth %d%s", row.meanMs(), row.depth(), ratio(row.latencyVsFp32())));
+      if (row.medianMs() != null) {
+        out.append(String.format(Locale.ROOT, "median %.3f ms at depth %d%s", row.medianMs(), row.depth(), ratio(row.latencyVsFp32())));
       }
       if (row.residentBytesPerBlock() != null) {
         out.append(String.format(Locale.ROOT, ", %.1f kB per block%s", row.residentBytesPerBlock() / 1000,

@@ -13,7 +13,7 @@ public class ResultSummaryTest {
     String s = ResultSummary.format(BenchmarkJson.read(new File("../docs/results/bench/desktop-tiny-fp32-fp16.json")));
     assertTrue(s, s.contains("Precisions (fp32, fp16; ratios vs fp32 on the same executor):"));
     assertTrue(s, s.contains("\n  CPU 1 thread fp32 *: "));  // the runtime's own pick is starred
-    assertTrue(s, s.contains("\n  CPU 1 thread fp16: ") && s.matches("(?s).*CPU 1 thread fp16: [0-9.]+ ms at depth 3 \\([0-9.]+x\\).*"));
+    assertTrue(s, s.contains("\n  CPU 1 thread fp16: ") && s.matches("(?s).*CPU 1 thread fp16: median [0-9.]+ ms at depth 3 \\([0-9.]+x\\).*"));
     assertTrue(s, s.contains("@0.900"));
     assertTrue(s, s.contains("  * CPU 1 thread runs fp32 by itself: the bundle has no int8 graphs"));
     assertTrue(s, s.contains("\nCPU 1 thread fp16 (setup "));

@@ -82,7 +82,7 @@ public final class BenchTable {
    */
   static String precisionTable(BenchmarkResult r) {
     StringBuilder s = new StringBuilder("### Precisions side by side (ratios vs fp32 on the same executor, this run)\n\n"
-        + "| executor | precision | depth | mean ms | vs fp32 | resident bytes per block | vs fp32 | full-depth accuracy "
+        + "| executor | precision | depth | median ms | vs fp32 | resident bytes per block | vs fp32 | full-depth accuracy "
         + "| early exit: threshold, accuracy, speed-up by layers | runtime's choice |\n"
         + "|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
     for (PrecisionComparison.Row row : PrecisionComparison.rows(r)) {
@@ -93,7 +93,7 @@ public final class BenchTable {
         continue;
       }
       s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.executor(),
-          row.precision(), row.depth() == null ? "-" : row.depth(), number("%.3f", row.meanMs()),
+          row.precision(), row.depth() == null ? "-" : row.depth(), number("%.3f", row.medianMs()),
           number("%.2fx", row.latencyVsFp32()),
           row.residentBytesPerBlock() == null ? "-" : String.format(Locale.ROOT, "%,.0f", row.residentBytesPerBlock()),
           number("%.2fx", row.residentVsFp32()), number("%.4f", row.fullDepthAccuracy()),

@@ -161,7 +161,7 @@ public final class BenchReport {
   }
 
   private static Table precisions(LoadedResults loaded) {
-    Table t = new Table(List.of("device", "executor", "precision", "depth", "mean ms", "vs fp32", "resident bytes per block",
+    Table t = new Table(List.of("device", "executor", "precision", "depth", "median ms", "vs fp32", "resident bytes per block",
         "vs fp32", "full-depth accuracy", "early exit: threshold", "accuracy", "speed-up (layers)", "runtime's choice"));
     for (Entry e : loaded.results()) {
       for (PrecisionComparison.Row r : PrecisionComparison.rows(e.result())) {
@@ -172,7 +172,7 @@ public final class BenchReport {
           continue;
         }
         t.row(List.of(e.label(), r.executor(), r.precision(), r.depth() == null ? "-" : "" + r.depth(),
-            format("%.3f", r.meanMs()), format("%.2fx", r.latencyVsFp32()), format("%,.0f", r.residentBytesPerBlock()),
+            format("%.3f", r.medianMs()), format("%.2fx", r.latencyVsFp32()), format("%,.0f", r.residentBytesPerBlock()),
             format("%.2fx", r.residentVsFp32()), format("%.4f", r.fullDepthAccuracy()), format("%.4f", r.threshold()),
             format("%.4f", r.earlyExitAccuracy()), format("%.2fx", r.speedUpByLayers()), chosen));
       }

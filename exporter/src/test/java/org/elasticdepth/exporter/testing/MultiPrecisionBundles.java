@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.export.ExportedBundle;
+import org.elasticdepth.exporter.export.RandomWeights;
 import org.elasticdepth.exporter.export.TinyBundleFixture;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
@@ -25,14 +27,37 @@ public final class MultiPrecisionBundles {
 
   /**
    * Writes the tiny random-weight fixture ({@code TinyBundleFixture}) in fp32 and fp16 as one
-   * bundle, for measuring by hand (docs/results/bench/desktop-tiny-fp32-fp16.json):
+   * bundle, for measuring by hand (docs/results/bench/desktop-tiny-fp32-fp16.json), or with {@code
+   * deit-tiny} a DeiT-Tiny-shaped one (224x224x3, patch 16, dim 192, 12 blocks, 3 heads, MLP 768,
+   * 1000 classes, random weights: latency and memory do not depend on their values):
    * {@code java -cp exporter/target/exporter.jar:exporter/target/test-classes
-   * org.elasticdepth.exporter.testing.MultiPrecisionBundles OUT_DIR}.
+   * org.elasticdepth.exporter.testing.MultiPrecisionBundles OUT_DIR [deit-tiny]}.
    */
   public static void main(String[] args) {
     java.nio.file.Path out = java.nio.file.Path.of(args.length > 0 ? args[0] : "tiny-fp32-fp16");
-    compose(TinyBundleFixture.create(Precision.FP32), TinyBundleFixture.create(Precision.FP16)).write(out, null, true);
+    boolean deit = args.length > 1 && args[1].equals("deit-tiny");
+    ExportedBundle fp32 = deit ? deitTiny(Precision.FP32) : TinyBundleFixture.create(Precision.FP32);
+    ExportedBundle fp16 = deit ? deitTiny(Precision.FP16) : TinyBundleFixture.create(Precision.FP16);
+    compose(fp32, fp16).write(out, null, true);
     System.out.println("wrote " + out.toAbsolutePath());
+  }
+
+  private static ExportedBundle deitTiny(Precision precision) {
+    BundleManifest.Model model = BundleExporter.model(224, 3, 16, 192, 12, 3, 768, 1000, 1e-6);
+    List<String> labels = new ArrayList<>();
+    List<Double> accuracy = new ArrayList<>();
+    for (int c = 0; c < 1000; c++) {
+      labels.add("class " + c);
+    }
+    for (int l = 1; l <= 12; l++) {
+      accuracy.add(0.001);
+    }
+    Calibration calibration = new Calibration("validation", accuracy,
+        List.of(new BundleManifest.FrontierPoint(0.9, 0.001, 12, 1)), 0.01, 0.9);
+    BundleManifest.Input input = new BundleManifest.Input("NHWC", 224, 224, 3, 1f / 255,
+        new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, "center-crop");
+    return BundleExporter.export(model, RandomWeights.create(model, 7), precision, true,
+        new BundleExporter.Description(input, labels, calibration, "random-init", 0, 7, "none: seeded random weights"));
   }
 
   /**

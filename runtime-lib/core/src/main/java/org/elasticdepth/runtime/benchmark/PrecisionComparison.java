@@ -21,9 +21,10 @@ public final class PrecisionComparison {
   /**
    * One precision on one executor.
    *
-   * @param depth the deepest depth measured, at which {@code meanMs} was taken
-   * @param meanMs mean latency of the chain at {@code depth}
-   * @param latencyVsFp32 {@code meanMs} / the fp32 entry's (below 1: faster); null without both
+   * @param depth the deepest depth measured, at which {@code medianMs} was taken
+   * @param medianMs median latency of the chain at {@code depth} (the median: a shared device's
+   *     preemptions move the mean of a few runs by more than precisions differ)
+   * @param latencyVsFp32 {@code medianMs} / the fp32 entry's (below 1: faster); null without both
    * @param residentBytesPerBlock the executor's resident bytes added per block, between the
    *     shallowest and deepest depth measured; null with fewer than two depths
    * @param residentVsFp32 {@code residentBytesPerBlock} / the fp32 entry's
@@ -38,7 +39,7 @@ public final class PrecisionComparison {
       Status status,
       String error,
       Integer depth,
-      Double meanMs,
+      Double medianMs,
       Double latencyVsFp32,
       Double residentBytesPerBlock,
       Double residentVsFp32,
@@ -61,15 +62,15 @@ public final class PrecisionComparison {
         continue;
       }
       DepthResult deepest = deepest(e);
-      Double meanMs = deepest == null ? null : deepest.latency().meanMs();
+      Double medianMs = deepest == null ? null : deepest.latency().p50Ms();
       Double fp32Ms = fp32 == null || deepest == null || fp32.okDepth(deepest.depth()) == null ? null
-          : fp32.okDepth(deepest.depth()).latency().meanMs();
+          : fp32.okDepth(deepest.depth()).latency().p50Ms();
       Double perBlock = residentBytesPerBlock(e);
       Double fp32PerBlock = fp32 == null || fp32.status() != Status.OK ? null : residentBytesPerBlock(fp32);
       EarlyExit x = e.earlyExit();
       boolean exitOk = x.status() == Status.OK;
-      rows.add(new Row(e.name(), e.precision(), Status.OK, null, deepest == null ? null : deepest.depth(), meanMs,
-          ratio(meanMs, fp32Ms), perBlock, ratio(perBlock, fp32PerBlock), exitOk ? x.fullDepthAccuracy() : null,
+      rows.add(new Row(e.name(), e.precision(), Status.OK, null, deepest == null ? null : deepest.depth(), medianMs,
+          ratio(medianMs, fp32Ms), perBlock, ratio(perBlock, fp32PerBlock), exitOk ? x.fullDepthAccuracy() : null,
           exitOk ? x.accuracy() : null, exitOk ? x.threshold() : null, exitOk ? x.speedUpByLayers() : null, automatic));
     }
     return Collections.unmodifiableList(rows);
