@@ -16,7 +16,9 @@ import org.elasticdepth.runtime.bundle.BundleSource;
 import org.elasticdepth.runtime.bundle.Precision;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.elasticdepth.runtime.benchmark.BenchmarkFormatException.Problem;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.AutomaticPrecision;
@@ -146,7 +148,7 @@ public final class BenchmarkJson {
 
   /** Every entry measured one of the bundle's precisions, each executor and precision once. */
   private static void checkPrecisions(BundleInfo bundle, List<ExecutorResult> executors) {
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < executors.size(); i++) {
       ExecutorResult e = executors.get(i);
       String precision = e.precision() == null ? bundle.precision() : e.precision();
@@ -426,7 +428,7 @@ public final class BenchmarkJson {
     }
     List<String> labels = list.list(Node::precision);
     String primary = n.get("precision").string();
-    if (labels.isEmpty() || !labels.get(0).equals(primary) || new java.util.HashSet<>(labels).size() != labels.size()) {
+    if (labels.isEmpty() || !labels.get(0).equals(primary) || new HashSet<>(labels).size() != labels.size()) {
       throw new BenchmarkFormatException(Problem.INVALID_FIELD, list.path + " must list each precision once, "
           + "the bundle's precision \"" + primary + "\" first");
     }

@@ -50,7 +50,10 @@ import org.elasticdepth.runtime.spi.LoadedGraph;
  * The benchmark suite, the same code on phones and on desktop: for every executor configuration
  * and every depth it loads the chain fresh and measures init (delegates included), the first
  * inference, warm-up and timed runs, and resident memory; then the chained graphs against
- * full.tflite, an early-exit pass over labelled samples, and an optional sustained run.
+ * full.tflite, an early-exit pass over labelled samples, and an optional sustained run. A bundle
+ * of several precisions is measured precision by precision (a fresh executor each, each precision's
+ * own graphs and calibrated threshold), and for every executor the suite records which precision
+ * the runtime would pick there by itself ({@code ElasticClassifier.preview}).
  *
  * <p>A part that fails (an executor that cannot be created, a depth a delegate rejects) is recorded
  * as failed with its error and the suite goes on. The one-time SHA-256 check of the graphs happens
