@@ -29,15 +29,22 @@ public final class MultiPrecisionBundles {
    * Writes the tiny random-weight fixture ({@code TinyBundleFixture}) in fp32 and fp16 as one
    * bundle, for measuring by hand (docs/results/bench/desktop-tiny-fp32-fp16.json), or with {@code
    * deit-tiny} a DeiT-Tiny-shaped one (224x224x3, patch 16, dim 192, 12 blocks, 3 heads, MLP 768,
-   * 1000 classes, random weights: latency and memory do not depend on their values):
+   * 1000 classes, random weights: latency and memory do not depend on their values), or with
+   * {@code no-full} the tiny one without its {@code full} graphs (runtime-desktop's test fixture
+   * {@code bundles/tiny-fp32-fp16}):
    * {@code java -cp exporter/target/exporter.jar:exporter/target/test-classes
-   * org.elasticdepth.exporter.testing.MultiPrecisionBundles OUT_DIR [deit-tiny]}.
+   * org.elasticdepth.exporter.testing.MultiPrecisionBundles OUT_DIR [deit-tiny|no-full]}.
    */
   public static void main(String[] args) {
     java.nio.file.Path out = java.nio.file.Path.of(args.length > 0 ? args[0] : "tiny-fp32-fp16");
-    boolean deit = args.length > 1 && args[1].equals("deit-tiny");
+    String variant = args.length > 1 ? args[1] : "";
+    boolean deit = variant.equals("deit-tiny");
     ExportedBundle fp32 = deit ? deitTiny(Precision.FP32) : TinyBundleFixture.create(Precision.FP32);
     ExportedBundle fp16 = deit ? deitTiny(Precision.FP16) : TinyBundleFixture.create(Precision.FP16);
+    if (variant.equals("no-full")) {
+      fp32 = withoutFull(fp32);
+      fp16 = withoutFull(fp16);
+    }
     compose(fp32, fp16).write(out, null, true);
     System.out.println("wrote " + out.toAbsolutePath());
   }
@@ -80,6 +87,19 @@ public final class MultiPrecisionBundles {
     BundleManifest m = primary.manifest();
     return new ExportedBundle(new BundleManifest(m.format(), BundleManifest.FORMAT_VERSION, m.model(), m.input(),
         m.labels(), m.graphs(), m.calibration(), m.provenance(), m.quantization(), variants), files);
+  }
+
+  /** {@code export} without its monolithic graph. */
+  public static ExportedBundle withoutFull(ExportedBundle export) {
+    BundleManifest m = export.manifest();
+    Map<String, byte[]> files = new LinkedHashMap<>(export.files());
+    if (m.graphs().full() != null) {
+      files.remove(m.graphs().full().file());
+    }
+    Graphs g = m.graphs();
+    return new ExportedBundle(new BundleManifest(m.format(), m.formatVersion(), m.model(), m.input(), m.labels(),
+        new Graphs(g.stem(), g.blocks(), g.head(), null), m.calibration(), m.provenance(), m.quantization(),
+        m.variants()), files);
   }
 
   /** {@code export} with {@code calibration} in place of its own. */
