@@ -56,8 +56,8 @@ final class ResultSummary {
   }
 
   /**
-   * One row per executor and precision (latency at the deepest depth, resident bytes per block,
-   * both against fp32 on the same executor; accuracy; early exit at the precision's own
+   * One row per executor and precision (median latency at the deepest depth, latency and resident
+   * bytes per block, each against fp32 on the same executor; accuracy; early exit at the precision's own
    * threshold), the runtime's own pick marked, then each executor's pick and why.
    */
   static String precisions(BenchmarkResult r) {
@@ -73,9 +73,11 @@ final class ResultSummary {
       if (row.medianMs() != null) {
         out.append(String.format(Locale.ROOT, "median %.3f ms at depth %d%s", row.medianMs(), row.depth(), ratio(row.latencyVsFp32())));
       }
-      if (row.residentBytesPerBlock() != null) {
-        out.append(String.format(Locale.ROOT, ", %.1f kB per block%s", row.residentBytesPerBlock() / 1000,
-            ratio(row.residentVsFp32())));
+      if (row.blockMs() != null) {
+        out.append(String.format(Locale.ROOT, ", %.4f ms%s", row.blockMs(), ratio(row.blockVsFp32())))
+            .append(row.residentBytesPerBlock() == null ? "" : String.format(Locale.ROOT, " and %.1f kB%s",
+                row.residentBytesPerBlock() / 1000, ratio(row.residentVsFp32())))
+            .append(" per block");
       }
       if (row.fullDepthAccuracy() != null) {
         out.append(String.format(Locale.ROOT, ", accuracy %.3f, early exit %.3f @%.3f (%.2fx by layers)",

@@ -82,19 +82,19 @@ public final class BenchTable {
    */
   static String precisionTable(BenchmarkResult r) {
     StringBuilder s = new StringBuilder("### Precisions side by side (ratios vs fp32 on the same executor, this run)\n\n"
-        + "| executor | precision | depth | median ms | vs fp32 | resident bytes per block | vs fp32 | full-depth accuracy "
-        + "| early exit: threshold, accuracy, speed-up by layers | runtime's choice |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        + "| executor | precision | depth | median ms | vs fp32 | ms per block | vs fp32 | resident bytes per block | vs fp32 "
+        + "| full-depth accuracy | early exit: threshold, accuracy, speed-up by layers | runtime's choice |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
     for (PrecisionComparison.Row row : PrecisionComparison.rows(r)) {
       String chosen = row.automatic() ? "chosen" : "";
       if (row.status() != Status.OK) {
-        s.append(String.format(Locale.ROOT, "| %s | %s | failed: %s |||||||%s |%n", row.executor(), row.precision(),
+        s.append(String.format(Locale.ROOT, "| %s | %s | failed: %s |||||||||%s |%n", row.executor(), row.precision(),
             row.error(), chosen));
         continue;
       }
-      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.executor(),
-          row.precision(), row.depth() == null ? "-" : row.depth(), number("%.3f", row.medianMs()),
-          number("%.2fx", row.latencyVsFp32()),
+      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          row.executor(), row.precision(), row.depth() == null ? "-" : row.depth(), number("%.3f", row.medianMs()),
+          number("%.2fx", row.latencyVsFp32()), number("%.4f", row.blockMs()), number("%.2fx", row.blockVsFp32()),
           row.residentBytesPerBlock() == null ? "-" : String.format(Locale.ROOT, "%,.0f", row.residentBytesPerBlock()),
           number("%.2fx", row.residentVsFp32()), number("%.4f", row.fullDepthAccuracy()),
           row.threshold() == null ? "-" : String.format(Locale.ROOT, "%.3f, %.4f, %.2fx", row.threshold(),

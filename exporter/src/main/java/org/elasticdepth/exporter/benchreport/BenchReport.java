@@ -161,18 +161,19 @@ public final class BenchReport {
   }
 
   private static Table precisions(LoadedResults loaded) {
-    Table t = new Table(List.of("device", "executor", "precision", "depth", "median ms", "vs fp32", "resident bytes per block",
-        "vs fp32", "full-depth accuracy", "early exit: threshold", "accuracy", "speed-up (layers)", "runtime's choice"));
+    Table t = new Table(List.of("device", "executor", "precision", "depth", "median ms", "vs fp32", "ms per block", "vs fp32",
+        "resident bytes per block", "vs fp32", "full-depth accuracy", "early exit: threshold", "accuracy", "speed-up (layers)", "runtime's choice"));
     for (Entry e : loaded.results()) {
       for (PrecisionComparison.Row r : PrecisionComparison.rows(e.result())) {
         String chosen = r.automatic() ? "chosen" : "";
         if (r.status() != Status.OK) {
           t.row(List.of(e.label(), r.executor(), r.precision(), "failed: " + r.error(), "-", "-", "-", "-", "-", "-", "-", "-",
-              chosen));
+              "-", "-", chosen));
           continue;
         }
         t.row(List.of(e.label(), r.executor(), r.precision(), r.depth() == null ? "-" : "" + r.depth(),
-            format("%.3f", r.medianMs()), format("%.2fx", r.latencyVsFp32()), format("%,.0f", r.residentBytesPerBlock()),
+            format("%.3f", r.medianMs()), format("%.2fx", r.latencyVsFp32()), format("%.4f", r.blockMs()),
+            format("%.2fx", r.blockVsFp32()), format("%,.0f", r.residentBytesPerBlock()),
             format("%.2fx", r.residentVsFp32()), format("%.4f", r.fullDepthAccuracy()), format("%.4f", r.threshold()),
             format("%.4f", r.earlyExitAccuracy()), format("%.2fx", r.speedUpByLayers()), chosen));
       }

@@ -25,6 +25,9 @@ public final class PrecisionComparison {
    * @param medianMs median latency of the chain at {@code depth} (the median: a shared device's
    *     preemptions move the mean of a few runs by more than precisions differ)
    * @param latencyVsFp32 {@code medianMs} / the fp32 entry's (below 1: faster); null without both
+   * @param blockMs what one more block adds to the median latency, between the shallowest and the
+   *     deepest depth measured (stem and head cancel out); null with fewer than two depths
+   * @param blockVsFp32 {@code blockMs} / the fp32 entry's
    * @param residentBytesPerBlock the executor's resident bytes added per block, between the
    *     shallowest and deepest depth measured; null with fewer than two depths
    * @param residentVsFp32 {@code residentBytesPerBlock} / the fp32 entry's
@@ -41,6 +44,8 @@ public final class PrecisionComparison {
       Integer depth,
       Double medianMs,
       Double latencyVsFp32,
+      Double blockMs,
+      Double blockVsFp32,
       Double residentBytesPerBlock,
       Double residentVsFp32,
       Double fullDepthAccuracy,
@@ -58,19 +63,21 @@ public final class PrecisionComparison {
       boolean automatic = choice != null && e.precision().equals(choice.precision());
       if (e.status() != Status.OK) {
         rows.add(new Row(e.name(), e.precision(), e.status(), e.error(), null, null, null, null, null, null, null, null,
-            null, automatic));
+            null, null, null, automatic));
         continue;
       }
       DepthResult deepest = deepest(e);
       Double medianMs = deepest == null ? null : deepest.latency().p50Ms();
       Double fp32Ms = fp32 == null || deepest == null || fp32.okDepth(deepest.depth()) == null ? null
           : fp32.okDepth(deepest.depth()).latency().p50Ms();
+      Double blockMs = msPerBlock(e);
+      Double fp32BlockMs = fp32 == null || fp32.status() != Status.OK ? null : msPerBlock(fp32);
       Double perBlock = residentBytesPerBlock(e);
       Double fp32PerBlock = fp32 == null || fp32.status() != Status.OK ? null : residentBytesPerBlock(fp32);
       EarlyExit x = e.earlyExit();
       boolean exitOk = x.status() == Status.OK;
       rows.add(new Row(e.name(), e.precision(), Status.OK, null, deepest == null ? null : deepest.depth(), medianMs,
-          ratio(medianMs, fp32Ms), perBlock, ratio(perBlock, fp32PerBlock), exitOk ? x.fullDepthAccuracy() : null,
+          ratio(medianMs, fp32Ms), blockMs, ratio(blockMs, fp32BlockMs), perBlock, ratio(perBlock, fp32PerBlock), exitOk ? x.fullDepthAccuracy() : null,
           exitOk ? x.accuracy() : null, exitOk ? x.threshold() : null, exitOk ? x.speedUpByLayers() : null, automatic));
     }
     return Collections.unmodifiableList(rows);
@@ -85,6 +92,23 @@ public final class PrecisionComparison {
       }
     }
     return best;
+  }
+
+  /** Median milliseconds one more block adds; null below two depths. */
+  static Double msPerBlock(ExecutorResult e) {
+    DepthResult first = null;
+    DepthResult last = null;
+    for (DepthResult d : e.depths()) {
+      if (d.status() != Status.OK) {
+        continue;
+      }
+      first = first == null || d.depth() < first.depth() ? d : first;
+      last = last == null || d.depth() > last.depth() ? d : last;
+    }
+    if (first == null || first == last) {
+      return null;
+    }
+    return (last.latency().p50Ms() - first.latency().p50Ms()) / (last.depth() - first.depth());
   }
 
   /** Resident bytes one more block adds, by the executor's own accounting; null below two depths. */

@@ -37,6 +37,8 @@ public class PrecisionComparisonTest {
     assertFalse(fp32.automatic());
     Row int8 = rows.get(1);
     assertEquals(0.5, int8.latencyVsFp32(), 1e-12);
+    assertEquals((2.0 - 2.0 / 3) / 2, int8.blockMs(), 1e-12); // median at depth 3 minus depth 1, per block
+    assertEquals(0.5, int8.blockVsFp32(), 1e-12);
     assertEquals(450, int8.residentBytesPerBlock(), 0);
     assertEquals(450 / 2000.0, int8.residentVsFp32(), 1e-12);
     assertEquals(0.89, int8.fullDepthAccuracy(), 0);
