@@ -172,6 +172,15 @@ public class BundleVerifierTest {
         report(logits, new double[] {0.99, 0.99, 0.98}, reference, reference, int8).passed());
     assertFalse("0.6 points lost at layer 2",
         report(logits, new double[] {1, 1, 1}, new double[] {0.700, 0.794, 0.850}, reference, int8).passed());
+    // an int8 block that leaves ops to TFLite's kernels is listed, not failed; a float one fails
+    List<VerifyReport.GraphCheck> split = List.of(new VerifyReport.GraphCheck("block_01.int8.tflite", 10, true, false,
+        List.of("TfLiteXNNPackDelegate", "MEAN"), List.of(new org.elasticdepth.runtime.desktop.OpPlacement("MEAN", 1, 1))));
+    VerifyReport splitInt8 = new VerifyReport("x", "int8", split, 1000, logits, new double[] {0.90, 0.97, 0.995},
+        new double[] {0.697, 0.796, 0.846}, reference, Double.NaN, int8);
+    assertTrue(splitInt8.print(), splitInt8.passed());
+    assertTrue(splitInt8.print(), splitInt8.print().contains("ops: MEAN 1 XNNPACK + 1 TFLite"));
+    assertFalse(new VerifyReport("x", "fp32", split, 1000, null, null, null, null, Double.NaN,
+        Tolerance.forPrecision("fp32")).passed());
     String printed = good.print();
     assertTrue(printed, printed.contains("worst per-layer accuracy drop vs the reference: 0.40 points"));
     assertTrue(printed, printed.contains("int8 PASS (tolerance: agreement >= 99.0% at the last layer, accuracy within 0.5 points"));
