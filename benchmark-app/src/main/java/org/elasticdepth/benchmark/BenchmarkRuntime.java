@@ -13,8 +13,8 @@ import org.elasticdepth.runtime.spi.BlockExecutor;
  * a phone.
  *
  * <p>Both methods are called on the suite's background thread; {@link #createExecutor} once per
- * executor configuration, and a configuration whose executor cannot be created (it throws) is
- * recorded as failed while the suite goes on.
+ * executor configuration and precision of the bundle, and a configuration whose executor cannot be
+ * created (it throws) is recorded as failed while the suite goes on.
  */
 public interface BenchmarkRuntime {
   /** The assets folder of the bundle exported by the exporter's default command. */

@@ -68,6 +68,38 @@ public class MainActivityTest {
   }
 
   @Test
+  public void aBundleOfTwoPrecisionsIsMeasuredPrecisionByPrecision() throws Exception {
+    TestRuntimes.install(TestRuntimes.tinyTwoPrecisionBundle());
+    Intent intent = new Intent(context, MainActivity.class)
+        .putExtra("autostart", true)
+        .putExtra("executors", "cpu1,gpu")
+        .putExtra("depths", "1,3")
+        .putExtra("runs", 3)
+        .putExtra("warmup", 1)
+        .putExtra("out", "precisions.json");
+    try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(intent)) {
+      awaitEnd(scenario);
+      assertFinished(scenario);
+      File json = new File(resultsDir, "precisions.json");
+      SchemaAssert.assertValid(json.toPath());
+      BenchmarkResult r = BenchmarkJson.read(json);
+      assertEquals(List.of("fp32", "fp16"), r.bundle().precisions());
+      ExecutorResult fp16 = r.executor("CPU 1 thread", "fp16");
+      assertEquals(Status.OK, fp16.status());
+      fp16.okDepth(3).targets().forEach(t -> assertTrue(t.graph(), t.graph().endsWith(".fp16.tflite")));
+      assertEquals(0.90, fp16.earlyExit().threshold(), 0); // the fixture calibrates both at 0.90
+      assertEquals(Status.FAILED, r.executor("GPU", "fp16").status());
+      assertEquals("fp32", r.precisionChoice("CPU 1 thread").precision());
+      assertEquals(null, r.precisionChoice("GPU").precision()); // no GPU delegate on the desktop
+      onView(withId(R.id.summary)).check(matches(withText(containsString("Precisions (fp32, fp16; ratios vs fp32"))));
+      onView(withId(R.id.summary)).check(matches(withText(containsString("CPU 1 thread fp32 *: median"))));
+      onView(withId(R.id.summary)).check(matches(withText(containsString("CPU 1 thread fp16: median"))));
+      onView(withId(R.id.summary)).check(matches(withText(containsString("GPU fp16: FAILED"))));
+      onView(withId(R.id.summary)).check(matches(withText(containsString("* CPU 1 thread runs fp32 by itself"))));
+    }
+  }
+
+  @Test
   public void headlessRunWritesSchemaValidJsonRecordsTheFailedExecutorAndShares() throws Exception {
     TestRuntimes.install(TestRuntimes.tinyBundle(null));
     Intent intent = new Intent(context, MainActivity.class)

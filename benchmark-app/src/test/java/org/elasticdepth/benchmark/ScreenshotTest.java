@@ -5,6 +5,7 @@ import android.graphics.Bitmap;
 import android.graphics.Canvas;
 import android.view.View;
 import android.widget.LinearLayout;
+import android.widget.ScrollView;
 import android.widget.TextView;
 import androidx.lifecycle.ViewModelProvider;
 import androidx.test.core.app.ActivityScenario;
@@ -60,6 +61,26 @@ public class ScreenshotTest {
       finish.countDown();
       TestRuntimes.await("done", () -> !text(scenario, R.id.summary).isEmpty());
       compare("benchmark-done", scenario);
+    }
+  }
+
+  /**
+   * A bundle with fp32 and fp16 graphs, done: the precision rows at the top of the summary
+   * (scrolled into view). The committed desktop result of the tiny fixture in both precisions.
+   */
+  @Test
+  public void doneWithEveryPrecision() throws Exception {
+    TestRuntimes.install(TestRuntimes.tinyBundle(null));
+    try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
+      BenchmarkResult result = BenchmarkJson.read(new File("../docs/results/bench/desktop-tiny-fp32-fp16.json"));
+      File output = new File("/sdcard/Android/data/org.elasticdepth.benchmark/files/tiny-fp32-fp16.json");
+      scenario.onActivity(a -> model(a).start(listener -> () -> listener.onFinished(result, output), false));
+      TestRuntimes.await("done", () -> !text(scenario, R.id.summary).isEmpty());
+      scenario.onActivity(a -> {
+        View summary = a.findViewById(R.id.summary);
+        ((ScrollView) summary.getParent().getParent()).scrollTo(0, summary.getTop());
+      });
+      compare("benchmark-done-precisions", scenario);
     }
   }
 

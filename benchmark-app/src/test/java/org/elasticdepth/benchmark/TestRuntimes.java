@@ -39,6 +39,11 @@ final class TestRuntimes {
     return desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY)), brokenFile, true);
   }
 
+  /** runtime-desktop's tiny random-weight model in fp32 and fp16 (one version-2 bundle) on desktop TFLite. */
+  static BenchmarkRuntime tinyTwoPrecisionBundle() {
+    return desktop(() -> Bundle.fromBuffers(TestBundles.buffers(TestBundles.TINY_FP32_FP16)), null, true);
+  }
+
   /** The app's own bundle, opened from assets exactly as on a phone, run on desktop TFLite. */
   static BenchmarkRuntime appBundle() {
     return desktop(() -> BenchmarkRuntime.ANDROID.openBundle(ApplicationProvider.getApplicationContext()), null, true);

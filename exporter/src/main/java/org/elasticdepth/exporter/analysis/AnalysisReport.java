@@ -1,6 +1,7 @@
 package org.elasticdepth.exporter.analysis;
 
 import org.elasticdepth.exporter.calibrate.Calibration;
+import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 
 import java.io.IOException;
@@ -30,6 +31,15 @@ public final class AnalysisReport {
     }
 
     public static HtmlReport build(String title, List<Entry> entries) throws IOException {
+        return build(title, entries, null);
+    }
+
+    /**
+     * The report, and when {@code bundle} is given (the manifest of a bundle exported from these runs'
+     * model) a per-layer accuracy table per precision the bundle carries, from its calibrations. The
+     * analysis itself stays on the float model.
+     */
+    public static HtmlReport build(String title, List<Entry> entries, BundleManifest bundle) throws IOException {
         HtmlReport report = new HtmlReport(title);
         header(report, entries);
         report.paragraph("Layer-wise analysis after \"On Layer-wise Representation Similarity: Application for "
@@ -47,6 +57,14 @@ public final class AnalysisReport {
         }
         report.heading(2, "Layer-wise accuracy");
         report.table(accuracyTable(entries));
+        if (bundle != null) {
+            report.heading(2, "Layer-wise accuracy per precision (bundle)");
+            report.paragraph("The exported bundle's graphs in each precision it carries (" + BundleManifest.labels(
+                    bundle.precisions()) + "), measured by the exporter on TFLite: each precision's own calibration "
+                    + "(its split named per row), and each layer's drop against the float graphs. The analysis "
+                    + "above and below is the float model's.");
+            report.table(PrecisionAccuracy.table(bundle));
+        }
         report.heading(2, "Minimal depth");
         report.paragraph("The smallest depth whose exit accuracy is within half a point and within one point of full "
                 + "depth: chosen on the validation split, reported on the test split. Aligned training makes accuracy "

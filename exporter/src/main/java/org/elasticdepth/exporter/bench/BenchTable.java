@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.AutomaticPrecision;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.BlockGrowth;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
@@ -13,11 +14,14 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.PolicyResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Sustained;
+import org.elasticdepth.runtime.benchmark.PrecisionComparison;
 
 /**
  * The runtime's benchmark table for one result, as Markdown (readable in a terminal too): latency
  * per depth, chained blocks vs full.tflite, the early-exit speed-up and accuracy vs full depth, and
- * resident bytes per depth against the loaded graphs' size, each with the goal it is held to.
+ * resident bytes per depth against the loaded graphs' size, each with the goal it is held to. A
+ * bundle with several precisions gets them side by side first, and a section per executor and
+ * precision.
  */
 public final class BenchTable {
   /** Goal for the chained graphs' overhead over full.tflite, in percent. */
@@ -31,12 +35,16 @@ public final class BenchTable {
     StringBuilder out = new StringBuilder();
     BenchmarkResult.BundleInfo b = r.bundle();
     out.append(String.format(Locale.ROOT, "Bundle %s (%s, %d layers, dim %d, %s), device %s %s (%s, %d cores), %s%n",
-        b.location(), b.architecture(), b.depth(), b.dim(), b.precision(), r.device().manufacturer(), r.device().model(),
+        b.location(), b.architecture(), b.depth(), b.dim(), String.join(", ", b.precisions()), r.device().manufacturer(),
+        r.device().model(),
         r.device().soc(), r.device().cores(), r.device().os()));
     out.append(String.format(Locale.ROOT, "%d warm-up + %d timed runs per depth; times in ms%n",
         r.settings().warmupRuns(), r.settings().timedRuns()));
+    if (r.multiPrecision()) {
+      out.append('\n').append(precisionTable(r));
+    }
     for (ExecutorResult e : r.executors()) {
-      out.append('\n').append("### ").append(e.name()).append('\n');
+      out.append('\n').append("### ").append(r.label(e)).append('\n');
       if (e.status() == Status.FAILED) {
         out.append("failed: ").append(e.error()).append('\n');
         continue;
@@ -66,6 +74,45 @@ public final class BenchTable {
       out.append(fallbackLine(e)).append('\n');
     }
     return out.toString();
+  }
+
+  /**
+   * Every precision side by side (one row per executor and precision, ratios against fp32 on the
+   * same executor in this run), then the precision the runtime picks by itself on each executor.
+   */
+  static String precisionTable(BenchmarkResult r) {
+    StringBuilder s = new StringBuilder("### Precisions side by side (ratios vs fp32 on the same executor, this run)\n\n"
+        + "| executor | precision | depth | median ms | vs fp32 | ms per block | vs fp32 | resident bytes per block | vs fp32 "
+        + "| full-depth accuracy | early exit: threshold, accuracy, speed-up by layers | runtime's choice |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+    for (PrecisionComparison.Row row : PrecisionComparison.rows(r)) {
+      String chosen = row.automatic() ? "chosen" : "";
+      if (row.status() != Status.OK) {
+        s.append(String.format(Locale.ROOT, "| %s | %s | failed: %s |||||||||%s |%n", row.executor(), row.precision(),
+            row.error(), chosen));
+        continue;
+      }
+      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          row.executor(), row.precision(), row.depth() == null ? "-" : row.depth(), number("%.3f", row.medianMs()),
+          number("%.2fx", row.latencyVsFp32()), number("%.4f", row.blockMs()), number("%.2fx", row.blockVsFp32()),
+          row.residentBytesPerBlock() == null ? "-" : String.format(Locale.ROOT, "%,.0f", row.residentBytesPerBlock()),
+          number("%.2fx", row.residentVsFp32()), number("%.4f", row.fullDepthAccuracy()),
+          row.threshold() == null ? "-" : String.format(Locale.ROOT, "%.3f, %.4f, %.2fx", row.threshold(),
+              row.earlyExitAccuracy(), row.speedUpByLayers()), chosen));
+    }
+    s.append('\n');
+    for (AutomaticPrecision c : r.precisionChoices()) {
+      s.append("- the runtime's own choice on ").append(c.executor()).append(": ")
+          .append(c.precision() == null ? "none" : c.precision() + " for " + c.accelerator())
+          .append(c.accuracyDrop() == null || c.accuracyDrop() == 0 ? ""
+              : String.format(Locale.ROOT, " (loses %.2f points at worst)", 100 * c.accuracyDrop()))
+          .append(" - ").append(c.reason()).append('\n');
+    }
+    return s.toString();
+  }
+
+  private static String number(String format, Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, format, value);
   }
 
   static String residentLine(ExecutorResult e) {

@@ -14,6 +14,7 @@ import org.elasticdepth.exporter.benchreport.Table.Html;
 import org.elasticdepth.exporter.io.PortablePaths;
 import org.elasticdepth.exporter.train.AtomicFiles;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.AutomaticPrecision;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.ExecutorResult;
@@ -21,6 +22,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.FullComparison;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Sustained;
+import org.elasticdepth.runtime.benchmark.PrecisionComparison;
 
 /**
  * The cross-device comparison: reads result files (skipping unreadable ones with their reason) and
@@ -64,7 +66,15 @@ public final class BenchReport {
     sections.add(new Section("Latency vs depth (mean ms per image, chained graphs)",
         "init = loading every graph of the chain at full depth, delegates included; chained vs full = overhead of the chained blocks over full.tflite at full depth, from the medians (the mean in brackets)",
         latency(loaded)));
-    sections.add(new Section("Early exit", "at the threshold in use, against the same samples at full depth", earlyExit(loaded)));
+    sections.add(new Section("Early exit", "at the threshold in use (each precision's own calibrated one), against the same samples at full depth", earlyExit(loaded)));
+    if (loaded.results().stream().anyMatch(e -> e.result().multiPrecision())) {
+      sections.add(new Section("Precisions side by side",
+          "per device and executor, each precision of the bundle; ratios against fp32 on the same executor in the same run; "
+              + "resident bytes per added block by the executor's accounting; chosen = what the runtime runs by itself there",
+          precisions(loaded)));
+      sections.add(new Section("The runtime's precision choice", "ElasticClassifier.preview with default options, per device and executor",
+          precisionChoices(loaded)));
+    }
     Table sustained = sustained(loaded);
     if (!sustained.isEmpty()) {
       sections.add(new Section("Sustained runs", null, sustained));
@@ -78,7 +88,7 @@ public final class BenchReport {
       BenchmarkResult r = e.result();
       t.row(List.of(e.label(), r.device().soc(), r.device().os(), r.device().apiLevel() == 0 ? "-" : "" + r.device().apiLevel(),
           String.format(Locale.ROOT, "%.1f", r.device().ramBytes() / (double) (1L << 30)), "" + r.device().cores(),
-          r.device().abi(), r.bundle().bundleId() + " (L=" + r.bundle().depth() + ", " + r.bundle().precision() + ")",
+          r.device().abi(), r.bundle().bundleId() + " (L=" + r.bundle().depth() + ", " + String.join(", ", r.bundle().precisions()) + ")",
           r.generator(), e.file().getFileName().toString()));
     }
     return t;
@@ -94,7 +104,7 @@ public final class BenchReport {
     Table t = new Table(headers);
     for (Entry e : loaded.results()) {
       for (ExecutorResult x : e.result().executors()) {
-        List<String> row = new ArrayList<>(List.of(e.label(), x.name()));
+        List<String> row = new ArrayList<>(List.of(e.label(), e.result().label(x)));
         if (x.status() == Status.FAILED) {
           depths.forEach(d -> row.add("-"));
           row.addAll(List.of("-", "-", "-", "-", "failed: " + x.error()));
@@ -138,16 +148,53 @@ public final class BenchReport {
       for (ExecutorResult x : e.result().executors()) {
         EarlyExit ee = x.earlyExit();
         if (ee.status() != Status.OK) {
-          t.row(List.of(e.label(), x.name(), ee.status().json() + ": " + ee.message(), "-", "-", "-", "-", "-", "-", "-"));
+          t.row(List.of(e.label(), e.result().label(x), ee.status().json() + ": " + ee.message(), "-", "-", "-", "-", "-", "-", "-"));
           continue;
         }
-        t.row(List.of(e.label(), x.name(), String.format(Locale.ROOT, "%.4f", ee.threshold()), "" + ee.samples(),
+        t.row(List.of(e.label(), e.result().label(x), String.format(Locale.ROOT, "%.4f", ee.threshold()), "" + ee.samples(),
             String.format(Locale.ROOT, "%.4f", ee.accuracy()), String.format(Locale.ROOT, "%.4f", ee.fullDepthAccuracy()),
             String.format(Locale.ROOT, "%.2f", ee.meanExitLayer()), String.format(Locale.ROOT, "%.2fx", ee.speedUpByLayers()),
             String.format(Locale.ROOT, "%.2fx", ee.speedUpByWallClock()), ee.exitHistogram().toString()));
       }
     }
     return t;
+  }
+
+  private static Table precisions(LoadedResults loaded) {
+    Table t = new Table(List.of("device", "executor", "precision", "depth", "median ms", "vs fp32", "ms per block", "vs fp32",
+        "resident bytes per block", "vs fp32", "full-depth accuracy", "early exit: threshold", "accuracy", "speed-up (layers)", "runtime's choice"));
+    for (Entry e : loaded.results()) {
+      for (PrecisionComparison.Row r : PrecisionComparison.rows(e.result())) {
+        String chosen = r.automatic() ? "chosen" : "";
+        if (r.status() != Status.OK) {
+          t.row(List.of(e.label(), r.executor(), r.precision(), "failed: " + r.error(), "-", "-", "-", "-", "-", "-", "-", "-",
+              "-", "-", chosen));
+          continue;
+        }
+        t.row(List.of(e.label(), r.executor(), r.precision(), r.depth() == null ? "-" : "" + r.depth(),
+            format("%.3f", r.medianMs()), format("%.2fx", r.latencyVsFp32()), format("%.4f", r.blockMs()),
+            format("%.2fx", r.blockVsFp32()), format("%,.0f", r.residentBytesPerBlock()),
+            format("%.2fx", r.residentVsFp32()), format("%.4f", r.fullDepthAccuracy()), format("%.4f", r.threshold()),
+            format("%.4f", r.earlyExitAccuracy()), format("%.2fx", r.speedUpByLayers()), chosen));
+      }
+    }
+    return t;
+  }
+
+  private static Table precisionChoices(LoadedResults loaded) {
+    Table t = new Table(List.of("device", "executor", "precision", "accelerator", "accuracy drop (points)", "reason"));
+    for (Entry e : loaded.results()) {
+      for (AutomaticPrecision c : e.result().precisionChoices()) {
+        t.row(List.of(e.label(), c.executor(), c.precision() == null ? "-" : c.precision(),
+            c.accelerator() == null ? "-" : c.accelerator(),
+            c.accuracyDrop() == null ? "-" : String.format(Locale.ROOT, "%.2f", 100 * c.accuracyDrop()), c.reason()));
+      }
+    }
+    return t;
+  }
+
+  private static String format(String pattern, Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, pattern, value);
   }
 
   private static Table sustained(LoadedResults loaded) {
@@ -162,7 +209,7 @@ public final class BenchReport {
         double first = s.points().get(0).meanMs();
         double last = s.points().get(s.points().size() - 1).meanMs();
         String thermal = s.points().get(s.points().size() - 1).thermalStatus();
-        t.row(List.of(e.label(), x.name(), "" + s.depth(), String.format(Locale.ROOT, "%.0f", s.durationSeconds()),
+        t.row(List.of(e.label(), e.result().label(x), "" + s.depth(), String.format(Locale.ROOT, "%.0f", s.durationSeconds()),
             String.format(Locale.ROOT, "%.3f", first), String.format(Locale.ROOT, "%.3f", last),
             String.format(Locale.ROOT, "%+.1f %%", 100 * (last / first - 1)), thermal == null ? "-" : thermal));
       }

@@ -68,7 +68,7 @@ final class ReportCharts {
           }
         }
         if (!depths.isEmpty()) {
-          series.put(e.label() + " · " + x.name(), new double[][] {toArray(depths), toArray(values)});
+          series.put(e.label() + " · " + e.result().label(x), new double[][] {toArray(depths), toArray(values)});
         }
       }
     }
@@ -90,7 +90,7 @@ final class ReportCharts {
         if (ee.status() != Status.OK || ee.frontier().isEmpty()) {
           continue;
         }
-        String name = e.label() + " · " + x.name();
+        String name = e.label() + " · " + e.result().label(x);
         List<Double> speed = new ArrayList<>();
         List<Double> acc = new ArrayList<>();
         for (FrontierPoint p : ee.frontier()) {
@@ -122,7 +122,7 @@ final class ReportCharts {
           t.add(p.seconds());
           ms.add(p.meanMs());
         }
-        chart.addSeries(e.label() + " · " + x.name() + " (depth " + x.sustained().depth() + ")", toArray(t), toArray(ms));
+        chart.addSeries(e.label() + " · " + e.result().label(x) + " (depth " + x.sustained().depth() + ")", toArray(t), toArray(ms));
         any = true;
       }
     }

@@ -12,7 +12,10 @@ import org.elasticdepth.exporter.model.VitConfig;
 import org.elasticdepth.exporter.train.AtomicFiles;
 import org.elasticdepth.exporter.train.Evaluation;
 import org.elasticdepth.exporter.train.RunDirectory;
+import org.elasticdepth.exporter.export.BundleExporter;
+import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.Quote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,15 +52,25 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "analyse only the first N test images")
     Integer limit;
 
+    @Option(names = "--bundle", paramLabel = "BUNDLE_DIR", description = "a bundle exported from the run (directory or "
+            + ".zip; one RUN_DIR only): the report adds a per-layer accuracy table for every precision it carries, "
+            + "from its calibrations")
+    Path bundle;
+
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads, 0 = half the cores, at least one")
     int threads;
 
     @Override
     public Integer call() throws Exception {
+        if (bundle != null && runDirs.size() != 1) {
+            throw new IllegalArgumentException("--bundle goes with one RUN_DIR (the run it was exported from), got "
+                    + runDirs.size());
+        }
         Engines.threads(threads);
         List<AnalysisReport.Entry> entries = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        BundleManifest manifest = null; // --bundle's, for the one run
         for (Path dir : runDirs) {
             RunDirectory run = RunDirectory.open(dir);
             Optional<Calibration> calibration = run.calibration();
@@ -85,7 +98,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             entries.add(entry);
             dirs.add(dir);
             AtomicFiles.writeJson(run.analysisFile(), result.numbers());
-            Path html = AnalysisReport.build("Layer-wise analysis: " + name, List.of(entry))
+            if (bundle != null) {
+                manifest = bundleManifest(bundle, run);
+            }
+            Path html = AnalysisReport.build("Layer-wise analysis: " + name, List.of(entry), manifest)
                     .write(run.reportDirectory());
             print(name, result.numbers());
             System.out.println("  -> " + run.analysisFile() + ", " + html);
@@ -100,12 +116,25 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 compared.add(named);
                 all.put(named.name(), named.result().numbers());
             }
-            Path html = AnalysisReport.build("Layer-wise comparison: " + String.join(" vs ", all.keySet()), compared)
-                    .write(dir);
+            Path html = AnalysisReport.build("Layer-wise comparison: " + String.join(" vs ", all.keySet()), compared,
+                    manifest).write(dir);
             AtomicFiles.writeJson(dir.resolve("analysis.json"), all);
             System.out.println("comparison -> " + html + ", " + dir.resolve("analysis.json"));
         }
         return 0;
+    }
+
+    /** The manifest of {@code path}, checked (hashes included) and required to describe {@code run}'s model. */
+    static BundleManifest bundleManifest(Path path, RunDirectory run) {
+        try (Bundle b = path.toString().endsWith(".zip") ? Bundle.fromZip(path.toFile()) : Bundle.fromDirectory(path.toFile())) {
+            b.verifyAll();
+            BundleManifest.Model expected = BundleExporter.model(run.modelConfig());
+            if (!expected.equals(b.manifest().model())) {
+                throw new IllegalArgumentException("--bundle " + path + " holds the model " + Quote.clip(
+                        b.manifest().model().toString(), 300) + ", not the run's " + expected);
+            }
+            return b.manifest();
+        }
     }
 
     /** The model's shape in one line, for the report's header and analysis.json. */

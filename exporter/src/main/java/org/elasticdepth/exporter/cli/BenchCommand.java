@@ -81,9 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     // the result names the bundle relative to itself, not by this machine's absolute path
     Path resultDir = out.toAbsolutePath().getParent();
-    result = new BenchmarkResult(result.schemaVersion(), result.generator(), result.createdAt(), result.device(),
-        result.bundle().withLocation(PortablePaths.relative(bundleDir.toPath(), resultDir)), result.settings(),
-        result.executors());
+    result = result.withBundleLocation(PortablePaths.relative(bundleDir.toPath(), resultDir));
     BenchmarkJson.write(result, out.toFile());
     System.out.print(BenchTable.format(result));
     System.out.println();

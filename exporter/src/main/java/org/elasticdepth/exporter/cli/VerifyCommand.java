@@ -7,6 +7,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.elasticdepth.exporter.data.ImageSet;
 import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.imports.ReferenceLogits;
@@ -21,6 +22,7 @@ import org.elasticdepth.runtime.ElasticRuntimeException;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleSignature;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.Quote;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import picocli.CommandLine.Command;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
         + "flatbuffer verifier, every graph's shapes against the manifest, every block one XNNPACK partition, "
         + "and that every graph runs. With --checkpoint it also runs N test images through stem -> blocks -> head "
         + "and through the DJL model, printing max |logit difference| and prediction agreement per layer, and "
-        + "full.tflite against the chained graphs.",
+        + "full.tflite against the chained graphs. Every precision the bundle carries is checked with its own "
+        + "tolerance (fp32 tight logits, fp16 looser logits, int8 by prediction agreement and per-layer accuracy), "
+        + "and every graph's operators are listed where they run: inside XNNPACK partitions or on TFLite kernels.",
         "With --public-key the bundle must carry a valid manifest.json.sig by that key (or one of several).",
         "Exit status: 0 pass, 1 beyond tolerance, 2 the bundle could not be verified (missing, tampered, "
             + "truncated, malformed, structurally invalid, unsigned or signed by another key when a key is required, "
@@ -57,10 +61,17 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", description = "TFLite threads (default: ${DEFAULT-VALUE})")
   int threads;
 
-  @Option(names = "--tolerance", description = "max |logit diff| allowed (default: 1e-4 for fp32, 5e-2 for fp16)")
+  @Option(names = "--precision", split = ",", paramLabel = "P[,P...]",
+      description = "precisions to check, of fp32, fp16, int8 (default: every precision the bundle carries)")
+  List<String> precisions = List.of();
+
+  @Option(names = "--tolerance", description = "max |logit diff| allowed, for every precision checked (default: 1e-4 "
+      + "for fp32, 5e-2 for fp16, none for int8)")
   Double tolerance;
 
-  @Option(names = "--min-agreement", description = "min per-layer agreement (default: 0.999 for fp32, 0.99 for fp16)")
+  @Option(names = "--min-agreement", description = "min agreement, for every precision checked (default: 0.999 at "
+      + "every layer for fp32, 0.99 for fp16, 0.99 at the last layer for int8; int8 also loses at most 0.5 points of "
+      + "accuracy at any layer when the images have labels)")
   Double minAgreement;
 
   @Option(names = "--public-key", paramLabel = "FILE", description = "require a signature by this EC P-256 key: a PEM "
@@ -106,27 +117,59 @@ public final class VerifyCommand implements Callable<Integer> {
       System.out.println(keys.length == 0 ? "signature: not checked (no --public-key)"
           : "signature: " + BundleSignature.FILE_NAME + " is valid (key " + (keys.length == 1 ? "" : "among ")
               + publicKeys + ")");
-      BundleManifest m = bundle.manifest();
-      Tolerance defaults = Tolerance.forPrecision(m.provenance().precision());
-      Tolerance tol = new Tolerance(tolerance == null ? defaults.maxLogitDiff() : tolerance,
-          minAgreement == null ? defaults.minAgreement() : minAgreement);
-      VerifyReport report;
+      List<Precision> checked = precisionsToCheck(bundle.manifest());
+      Function<Precision, Tolerance> tolerances = p -> Tolerance.forPrecision(p.label()).with(tolerance, minAgreement);
       if (checkpoint != null && reference != null) {
         throw new IllegalArgumentException("give --checkpoint or --reference, not both");
       }
+      List<VerifyReport> reports;
       if (reference != null) {
-        report = againstReference(bundle, executor, tol);
+        reports = againstReference(bundle, executor, checked, tolerances);
       } else if (checkpoint == null) {
-        report = BundleVerifier.verify(bundle, executor, null, null, null, Math.min(images, 4), tol);
+        reports = BundleVerifier.verify(bundle, checked, executor, null, null, null, Math.min(images, 4), tolerances);
       } else {
-        report = againstCheckpoint(bundle, executor, tol);
+        reports = againstCheckpoint(bundle, executor, checked, tolerances);
       }
-      report.print(System.out);
-      return report.passed() ? 0 : 1;
+      boolean passed = true;
+      List<String> verdicts = new ArrayList<>();
+      for (VerifyReport report : reports) {
+        if (reports.size() > 1) {
+          System.out.println();
+          System.out.println("== " + report.precision() + " ==");
+        }
+        report.print(System.out);
+        passed &= report.passed();
+        verdicts.add(report.precision() + " " + (report.passed() ? "PASS" : "FAIL"));
+      }
+      if (reports.size() > 1) {
+        System.out.println();
+        System.out.println((passed ? "PASS" : "FAIL") + ": " + String.join(", ", verdicts));
+      }
+      return passed ? 0 : 1;
     }
   }
 
-  private VerifyReport againstReference(Bundle bundle, DesktopExecutor executor, Tolerance tol) throws IOException {
+  /** The precisions named by --precision, each carried by the bundle; all of them by default. */
+  private List<Precision> precisionsToCheck(BundleManifest m) {
+    if (precisions.isEmpty()) {
+      return m.precisions();
+    }
+    List<Precision> chosen = new ArrayList<>();
+    for (String label : precisions) {
+      Precision p = Precision.fromLabel(label.trim());
+      if (!m.has(p)) {
+        throw new IllegalArgumentException("--precision " + p.label() + ": the bundle carries "
+            + BundleManifest.labels(m.precisions()));
+      }
+      if (!chosen.contains(p)) {
+        chosen.add(p);
+      }
+    }
+    return chosen;
+  }
+
+  private List<VerifyReport> againstReference(Bundle bundle, DesktopExecutor executor, List<Precision> checked,
+      Function<Precision, Tolerance> tol) throws IOException {
     ReferenceLogits ref = ReferenceLogits.read(reference);
     BundleManifest m = bundle.manifest();
     if (ref.imageSize() != m.input().height() || ref.channels() != m.input().channels()
@@ -136,10 +179,11 @@ public final class VerifyCommand implements Callable<Integer> {
           + m.input().channels() + "x" + m.input().height() + "x" + m.input().width());
     }
     int n = Math.min(images, ref.images());
-    return BundleVerifier.verify(bundle, executor, ref, ref.imagesNhwc(), null, n, tol);
+    return BundleVerifier.verify(bundle, checked, executor, ref, ref.imagesNhwc(), null, n, tol);
   }
 
-  private VerifyReport againstCheckpoint(Bundle bundle, DesktopExecutor executor, Tolerance tol) throws IOException {
+  private List<VerifyReport> againstCheckpoint(Bundle bundle, DesktopExecutor executor, List<Precision> checked,
+      Function<Precision, Tolerance> tol) throws IOException {
     RunDirectory run = RunDirectory.open(checkpoint);
     VitConfig c = run.modelConfig();
     BundleManifest.Model expected = BundleExporter.model(c);
@@ -152,7 +196,7 @@ public final class VerifyCommand implements Callable<Integer> {
     int n = Math.min(images, test.size());
     float[] nhwc = DjlReference.toNhwc(test.normalized(0, n, run.normalization()), n, c.imageSize(), c.channels());
     try (ElasticVit model = run.loadModel()) {
-      return BundleVerifier.verify(bundle, executor, new DjlReference(model), nhwc, test.labels(0, n), n, tol);
+      return BundleVerifier.verify(bundle, checked, executor, new DjlReference(model), nhwc, test.labels(0, n), n, tol);
     }
   }
 }

@@ -3,24 +3,27 @@ package org.elasticdepth.exporter.verify;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import org.elasticdepth.exporter.verify.VerifyReport.GraphCheck;
 import org.elasticdepth.exporter.verify.VerifyReport.Tolerance;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import org.elasticdepth.runtime.desktop.DesktopGraph;
 import org.elasticdepth.runtime.spi.GraphException;
 
 /**
  * Proves a bundle on real TFLite: hashes every file, verifies and loads every graph on desktop
- * TFLite (XNNPACK), checks each block is one XNNPACK partition, runs images through stem -> blocks
- * -> head, and compares every layer's logits with a reference model and the monolithic graph.
+ * TFLite (XNNPACK), records where every operator runs and checks each block is one XNNPACK
+ * partition, runs images through stem -> blocks -> head, and compares every layer's logits with a
+ * reference model and the monolithic graph; each precision of the bundle with its own tolerance.
  */
 public final class BundleVerifier {
   private BundleVerifier() {}
 
   /**
-   * Checks {@code bundle} against {@code reference} on {@code count} images.
+   * Checks the bundle's primary precision against {@code reference} on {@code count} images.
    *
    * @param reference  the trained model, or null to check only that every graph loads and runs
    *                   (then {@code imagesNhwc} may be null: a few seeded random images are used)
@@ -30,7 +33,24 @@ public final class BundleVerifier {
    */
   public static VerifyReport verify(Bundle bundle, DesktopExecutor executor, LayerwiseReference reference,
       float[] imagesNhwc, int[] labels, int count, Tolerance tolerance) {
+    return verify(bundle, List.of(bundle.manifest().primaryPrecision()), executor, reference, imagesNhwc, labels, count,
+        p -> tolerance).get(0);
+  }
+
+  /**
+   * Checks each of {@code precisions} (all carried by the bundle) against the same reference
+   * logits, computed once, on the same images: one report per precision, in the order given.
+   *
+   * @param tolerances each precision's pass criteria
+   * @throws org.elasticdepth.runtime.bundle.BundleException {@code MISSING_PRECISION} if the bundle lacks one
+   */
+  public static List<VerifyReport> verify(Bundle bundle, List<Precision> precisions, DesktopExecutor executor,
+      LayerwiseReference reference, float[] imagesNhwc, int[] labels, int count, Function<Precision, Tolerance> tolerances) {
     BundleManifest m = bundle.manifest();
+    List<BundleManifest> views = new ArrayList<>();
+    for (Precision p : precisions) {
+      views.add(m.forPrecision(p)); // a precision the bundle lacks is refused before anything runs
+    }
     int imageFloats = m.input().elementCount();
     if (imagesNhwc == null) {
       imagesNhwc = randomImages(count, imageFloats);
@@ -40,10 +60,28 @@ public final class BundleVerifier {
       throw new IllegalArgumentException("need " + count + " images of " + imageFloats + " floats, got "
           + imagesNhwc.length / imageFloats);
     }
+    float[][][] expected = null;
+    double[] referenceAccuracy = null;
+    if (reference != null) {
+      expected = reference.layerLogits(java.util.Arrays.copyOf(imagesNhwc, count * imageFloats), count);
+      referenceAccuracy = labels == null ? null : accuracy(expected, labels, count);
+    }
+    List<VerifyReport> reports = new ArrayList<>();
+    for (BundleManifest view : views) {
+      reports.add(check(bundle, view, executor, expected, referenceAccuracy, imagesNhwc, labels, count,
+          tolerances.apply(view.primaryPrecision())));
+    }
+    return reports;
+  }
+
+  private static VerifyReport check(Bundle bundle, BundleManifest m, DesktopExecutor executor, float[][][] expected,
+      double[] referenceAccuracy, float[] imagesNhwc, int[] labels, int count, Tolerance tolerance) {
+    int imageFloats = m.input().elementCount();
     int layers = m.depth();
-    try (ChainedRunner runner = new ChainedRunner(bundle, executor)) {
+    try (ChainedRunner runner = new ChainedRunner(bundle, m, executor)) {
       float[][][] tflite = new float[layers][count][];
       double fullVsChained = runner.full() == null ? Double.NaN : 0;
+      int fullAgrees = 0;
       for (int i = 0; i < count; i++) {
         float[][] logits = runner.layerLogits(imagesNhwc, i * imageFloats);
         for (int l = 0; l < layers; l++) {
@@ -51,15 +89,14 @@ public final class BundleVerifier {
           tflite[l][i] = logits[l];
         }
         if (runner.full() != null) {
-          fullVsChained = Math.max(fullVsChained, maxAbsDiff(runner.fullLogits(imagesNhwc, i * imageFloats), logits[layers - 1]));
+          float[] full = runner.fullLogits(imagesNhwc, i * imageFloats);
+          fullVsChained = Math.max(fullVsChained, maxAbsDiff(full, logits[layers - 1]));
+          fullAgrees += argmax(full) == argmax(logits[layers - 1]) ? 1 : 0;
         }
       }
       double[] maxDiff = null;
       double[] agreement = null;
-      double[] referenceAccuracy = null;
-      if (reference != null) {
-        float[] batch = java.util.Arrays.copyOf(imagesNhwc, count * imageFloats);
-        float[][][] expected = reference.layerLogits(batch, count);
+      if (expected != null) {
         maxDiff = new double[layers];
         agreement = new double[layers];
         for (int l = 0; l < layers; l++) {
@@ -70,11 +107,11 @@ public final class BundleVerifier {
           }
           agreement[l] = (double) agree / count;
         }
-        referenceAccuracy = labels == null ? null : accuracy(expected, labels, count);
       }
       double[] tfliteAccuracy = labels == null ? null : accuracy(tflite, labels, count);
       return new VerifyReport(bundle.location(), m.provenance().precision(), checks(runner, m), count, maxDiff,
-          agreement, tfliteAccuracy, referenceAccuracy, fullVsChained, tolerance);
+          agreement, tfliteAccuracy, expected == null ? null : referenceAccuracy, fullVsChained,
+          runner.full() == null ? Double.NaN : (double) fullAgrees / count, tolerance);
     }
   }
 
@@ -82,7 +119,8 @@ public final class BundleVerifier {
     List<GraphCheck> checks = new ArrayList<>();
     for (DesktopGraph g : runner.graphs()) {
       boolean block = m.graphs().blocks().contains(g.spec());
-      checks.add(new GraphCheck(g.spec().file(), g.spec().bytes(), block, g.isSingleXnnpackPartition(), g.executionPlan()));
+      checks.add(new GraphCheck(g.spec().file(), g.spec().bytes(), block, g.isSingleXnnpackPartition(), g.executionPlan(),
+          g.opPlacement()));
     }
     return checks;
   }

@@ -26,7 +26,15 @@ public final class ChainedRunner implements AutoCloseable {
 
   /** Hashes every graph (naming any that was tampered with), then verifies and loads each. */
   public ChainedRunner(Bundle bundle, DesktopExecutor executor) {
-    this.manifest = bundle.manifest();
+    this(bundle, bundle.manifest(), executor);
+  }
+
+  /**
+   * As {@link #ChainedRunner(Bundle, DesktopExecutor)}, running the graphs of {@code view}: the
+   * bundle manifest's single-precision view of one of its precisions ({@code forPrecision}).
+   */
+  public ChainedRunner(Bundle bundle, BundleManifest view, DesktopExecutor executor) {
+    this.manifest = view;
     bundle.verifyAll();
     try {
       stem = load(bundle, executor, manifest.graphs().stem());

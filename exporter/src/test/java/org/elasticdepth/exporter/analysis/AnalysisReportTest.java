@@ -11,7 +11,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.elasticdepth.exporter.export.TinyBundleFixture;
 import org.elasticdepth.exporter.train.Evaluation;
+import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -65,6 +69,36 @@ public class AnalysisReportTest {
     assertEquals(0.90, half.testFullDepthAccuracy(), 1e-12);
     assertEquals(2, depths.get(1).depth());
     assertEquals(0.01, depths.get(1).accuracyDrop(), 0);
+  }
+
+  @Test
+  public void aBundleAddsAPerLayerAccuracyTablePerPrecisionFromItsCalibrations() throws Exception {
+    BundleManifest fp32 = TinyBundleFixture.create(Precision.FP32).manifest();
+    BundleManifest fp16 = TinyBundleFixture.create(Precision.FP16).manifest();
+    BundleManifest int8Shape = TinyBundleFixture.create(Precision.FP32).manifest();
+    // an int8 variant's calibration and quantization record as helper Q's exporter writes them
+    Calibration int8 = new Calibration("validation", List.of(0.695, 0.772, 0.806), List.of(), 0.01, 0.93);
+    BundleManifest.Graphs int8Graphs = int8Shape.graphs().withPrecision(Precision.INT8);
+    BundleManifest three = new BundleManifest(fp32.format(), BundleManifest.FORMAT_VERSION, fp32.model(), fp32.input(),
+        fp32.labels(), fp32.graphs(), fp32.calibration(), fp32.provenance(), null, List.of(
+            new BundleManifest.Variant(Precision.FP16, fp16.graphs(), fp16.calibration(), null),
+            new BundleManifest.Variant(Precision.INT8, int8Graphs, int8,
+                new BundleManifest.Quantization(256, List.of("SOFTMAX"), List.of("MEAN")))));
+    AnalysisReport.Entry aligned = new AnalysisReport.Entry("aligned", analyze("aligned"), Optional.empty());
+    Path dir = tmp.newFolder("with-bundle").toPath();
+    String html = Files.readString(AnalysisReport.build("Layer-wise analysis", List.of(aligned), three).write(dir));
+    assertTrue(html, html.contains(">Layer-wise accuracy per precision (bundle)</a>"));
+    assertTrue(html, html.contains("<th>worst drop vs fp32 (points)</th>"));
+    // fp32 0.70 0.78 0.81 (the fixture's calibration); int8 loses 0.8 points at layer 2
+    assertTrue(html, html.contains("<td>fp32</td><td>validation</td><td class=\"num\">0.7000</td><td class=\"num\">0.7800</td>"
+        + "<td class=\"num\">0.8100</td><td class=\"num\">0.00</td>"));
+    assertTrue(html, html.contains("<td>int8</td><td>validation</td><td class=\"num\">0.6950</td><td class=\"num\">0.7720</td>"
+        + "<td class=\"num\">0.8060</td><td class=\"num\">0.80</td><td class=\"num\">0.930</td>"
+        + "<td>256 calibration images; int16: SOFTMAX; float: MEAN</td>"));
+    assertTrue(html, html.contains("<td>fp16</td>"));
+    // without a bundle there is no such table
+    String plain = Files.readString(AnalysisReport.build("Layer-wise analysis", List.of(aligned)).write(tmp.newFolder("plain").toPath()));
+    assertFalse(plain.contains("per precision"));
   }
 
   @Test

@@ -18,6 +18,8 @@ import org.elasticdepth.exporter.benchreport.BenchReport;
 import org.elasticdepth.exporter.benchreport.BenchReportTest;
 import org.elasticdepth.exporter.cli.ExporterCli;
 import org.elasticdepth.exporter.export.BundleExporter;
+import org.elasticdepth.exporter.export.ExportedBundle;
+import org.elasticdepth.exporter.testing.MultiPrecisionBundles;
 import org.elasticdepth.exporter.export.VitWeights;
 import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.benchmark.BenchmarkJson;
@@ -43,6 +45,14 @@ public class BenchCommandTest {
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
   static Path tinyBundle() throws Exception {
+    Calibration calibration = new Calibration("validation", List.of(0.1, 0.1), List.of(new FrontierPoint(0.5, 0.1, 2, 1)), 0.01, 0.3);
+    Path dir = tmp.getRoot().toPath().resolve("tiny");
+    tinyExport(Precision.FP32, calibration).write(dir, null, true);
+    return dir;
+  }
+
+  /** The tiny bundle's model (same random weights every time) exported in {@code precision}. */
+  static ExportedBundle tinyExport(Precision precision, Calibration calibration) {
     Model model = BundleExporter.model(28, 1, 7, 16, 2, 2, 32, 10, 1e-6);
     Map<String, float[]> values = new HashMap<>();
     Map<String, long[]> shapes = new HashMap<>();
@@ -65,12 +75,58 @@ public class BenchCommandTest {
     for (int c = 0; c < 10; c++) {
       labels.add("class " + c);
     }
-    Calibration calibration = new Calibration("validation", List.of(0.1, 0.1), List.of(new FrontierPoint(0.5, 0.1, 2, 1)), 0.01, 0.3);
     Input input = new Input("NHWC", 28, 28, 1, 1f / 255, new float[] {0.286f}, new float[] {0.353f}, "center-crop");
-    Path dir = tmp.getRoot().toPath().resolve("tiny");
-    BundleExporter.export(model, VitWeights.of(values, shapes), Precision.FP32, true,
-        new BundleExporter.Description(input, labels, calibration, "aligned", 0, 7, "random weights")).write(dir, null, true);
+    return BundleExporter.export(model, VitWeights.of(values, shapes), precision, true,
+        new BundleExporter.Description(input, labels, calibration, "aligned", 0, 7, "random weights"));
+  }
+
+  /** The tiny model in fp32 (threshold 0.3) and fp16 (its own calibration, threshold 0.35) in one bundle. */
+  static Path tinyTwoPrecisionBundle() {
+    Path dir = tmp.getRoot().toPath().resolve("tiny-fp32-fp16");
+    if (!Files.isDirectory(dir)) {
+      ExportedBundle fp32 = tinyExport(Precision.FP32, new Calibration("validation", List.of(0.1, 0.1),
+          List.of(new FrontierPoint(0.5, 0.1, 2, 1)), 0.01, 0.3));
+      ExportedBundle fp16 = tinyExport(Precision.FP16, new Calibration("validation", List.of(0.1, 0.1),
+          List.of(new FrontierPoint(0.5, 0.1, 2, 1)), 0.01, 0.35));
+      MultiPrecisionBundles.compose(fp32, fp16).write(dir, null, true);
+    }
     return dir;
+  }
+
+  @Test
+  public void benchMeasuresEveryPrecisionAndComparesThemWithFp32() throws Exception {
+    Path bundle = tinyTwoPrecisionBundle();
+    Path json = tmp.getRoot().toPath().resolve("two-precisions.json");
+    Path data = FashionMnistFixture.write(tmp.getRoot().toPath().resolve("fashion-mnist-2"), 20, 11);
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = ExporterCli.commandLine().execute("bench", bundle.toString(), "--out", json.toString(), "--runs", "2",
+          "--warmup", "0", "--samples", "20", "--data", data.toString(), "--latency-targets", "1000");
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(0, code);
+    SchemaAssert.assertValid(json);
+    BenchmarkResult r = BenchmarkJson.read(json.toFile());
+    assertEquals(List.of("fp32", "fp16"), r.bundle().precisions());
+    assertEquals(List.of("fp32", "fp16"), r.executors().stream().map(ExecutorResult::precision).toList());
+    ExecutorResult fp16 = r.executor("CPU 1 thread", "fp16");
+    assertEquals(Status.OK, fp16.status());
+    fp16.okDepth(2).targets().forEach(t -> assertTrue(t.graph(), t.graph().endsWith(".fp16.tflite")));
+    assertEquals(0.35, fp16.earlyExit().threshold(), 0); // fp16's own calibration
+    assertEquals(0.3, r.executor("CPU 1 thread", "fp32").earlyExit().threshold(), 0);
+    // fp16 weights are unpacked to float32 at load: the same network, the same answers on 20 images
+    assertEquals(r.executor("CPU 1 thread", "fp32").earlyExit().fullDepthAccuracy(), fp16.earlyExit().fullDepthAccuracy(), 0);
+    assertEquals("fp32", r.precisionChoice("CPU 1 thread").precision());
+    String table = out.toString(StandardCharsets.UTF_8);
+    assertTrue(table, table.contains("### Precisions side by side"));
+    assertTrue(table, table.contains("| CPU 1 thread | fp32 | 2 |"));
+    assertTrue(table, table.contains("| CPU 1 thread | fp16 | 2 |"));
+    assertTrue(table, table.contains("- the runtime's own choice on CPU 1 thread: fp32 for CPU - the bundle has no int8 graphs"));
+    assertTrue(table, table.contains("### CPU 1 thread fp16"));
   }
 
   @Test

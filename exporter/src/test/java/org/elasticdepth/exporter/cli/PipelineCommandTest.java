@@ -69,9 +69,23 @@ public class PipelineCommandTest {
         || report.contains("<dt>data</dt><dd>fashion-mnist 'data'"));
     assertTrue(report, report.contains("<nav class=\"toc\">") && report.contains("<a href=\"#s2\">Minimal depth</a>"));
 
-    // a comparison beside the runs names them relative to itself
+    // a comparison beside the runs names them relative to itself; with the exported bundle it adds the
+    // per-layer accuracy of every precision the bundle carries
     assertEquals(0, ExporterCli.commandLine().execute("analyze", out.resolve("aligned").toString(), "--out",
-        out.resolve("comparison").toString(), "--limit", "8"));
+        out.resolve("comparison").toString(), "--limit", "8", "--bundle", out.resolve("bundle").toString()));
+    String withBundle = Files.readString(out.resolve("comparison/index.html"));
+    assertTrue(withBundle, withBundle.contains(">Layer-wise accuracy per precision (bundle)</h2>")
+        && withBundle.contains("<td>fp32</td><td>validation</td>"));
+    // a bundle of another model, or one bundle for several runs, is refused with one line
+    Path other = tmp.getRoot().toPath().resolve("other-bundle");
+    org.elasticdepth.exporter.export.TinyBundleFixture.create(org.elasticdepth.runtime.bundle.Precision.FP32)
+        .write(other, null, false);
+    CliRunner cli = new CliRunner();
+    assertEquals(1, cli.run("analyze", out.resolve("aligned").toString(), "--bundle", other.toString(), "--limit", "8"));
+    assertTrue(cli.err(), cli.err().contains("not the run's"));
+    assertEquals(1, cli.run("analyze", out.resolve("aligned").toString(), out.resolve("aligned").toString(),
+        "--bundle", other.toString()));
+    assertTrue(cli.err(), cli.err().contains("--bundle goes with one RUN_DIR"));
     JsonObject comparison = JsonParser.parseString(Files.readString(out.resolve("comparison/analysis.json")))
         .getAsJsonObject();
     assertEquals("../aligned", comparison.getAsJsonObject("aligned").get("run").getAsString());

@@ -9,6 +9,9 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import org.elasticdepth.exporter.cli.ExporterCli;
+import org.elasticdepth.exporter.testing.MultiPrecisionBundles;
 import org.elasticdepth.exporter.export.ExportedBundle;
 import org.elasticdepth.exporter.export.RandomWeights;
 import org.elasticdepth.exporter.export.ReferenceVit;
@@ -122,6 +125,101 @@ public class BundleVerifierTest {
           report.maxLogitDiff(), report.agreement(), null, null, report.fullVsChained(),
           Tolerance.forPrecision("fp32")).passed());
     }
+  }
+
+  @Test
+  public void everyPrecisionIsCheckedWithItsOwnToleranceAndItsOpsPlaced() {
+    Path both = tmp.getRoot().toPath().resolve("fp32-fp16");
+    MultiPrecisionBundles.compose(TinyBundleFixture.create(Precision.FP32), TinyBundleFixture.create(Precision.FP16))
+        .write(both, null, false);
+    ReferenceVit reference = new ReferenceVit(TinyModels.tiny(), RandomWeights.create(TinyModels.tiny(), 7));
+    List<VerifyReport> reports;
+    try (Bundle b = Bundle.fromDirectory(both.toFile()); DesktopExecutor executor = DesktopExecutor.create()) {
+      reports = BundleVerifier.verify(b, b.manifest().precisions(), executor, reference, RandomWeights.images(8, 784, 3),
+          null, 8, p -> Tolerance.forPrecision(p.label()));
+    }
+    assertEquals(List.of("fp32", "fp16"), reports.stream().map(VerifyReport::precision).toList());
+    VerifyReport fp32 = reports.get(0);
+    VerifyReport fp16 = reports.get(1);
+    assertTrue(fp32.print(), fp32.passed() && fp32.worstLogitDiff() <= 1e-4);
+    assertTrue(fp16.print(), fp16.passed());
+    assertTrue("fp16 error " + fp16.worstLogitDiff(), fp16.worstLogitDiff() > 1e-5); // its own graphs ran
+    fp16.graphs().forEach(g -> assertTrue(g.file(), g.file().endsWith(".fp16.tflite")));
+    for (VerifyReport r : reports) {
+      for (VerifyReport.GraphCheck g : r.graphs()) {
+        assertFalse(g.file(), g.placement().isEmpty());
+        if (g.block()) {
+          assertTrue(g.placement().toString(), g.placement().stream().allMatch(o -> o.tflite() == 0 && o.xnnpack() > 0));
+        }
+      }
+    }
+    String printed = fp16.print();
+    assertTrue(printed, printed.contains("ops: ") && printed.contains("FULLY_CONNECTED") && printed.contains(" XNNPACK"));
+    assertTrue(printed, printed.contains("fp16 PASS (tolerance: max |logit diff| <= 5e-02"));
+  }
+
+  @Test
+  public void int8IsJudgedByAgreementAndAccuracyNotByLogits() {
+    Tolerance int8 = Tolerance.forPrecision("int8");
+    double[] logits = {0.8, 0.6, 0.5}; // far beyond any float tolerance
+    double[] reference = {0.700, 0.800, 0.850};
+    // early layers may flip near-ties; the last layer agrees on 99.5 %, accuracy within 0.4 points
+    VerifyReport good = report(logits, new double[] {0.90, 0.97, 0.995}, new double[] {0.697, 0.796, 0.846}, reference, int8);
+    assertTrue(good.print(), good.passed());
+    assertEquals(0.004, good.worstAccuracyDrop(), 1e-12);
+    assertFalse(report(logits, new double[] {0.90, 0.97, 0.995}, reference, reference, Tolerance.forPrecision("fp32")).passed());
+    assertFalse("the last layer disagrees too often",
+        report(logits, new double[] {0.99, 0.99, 0.98}, reference, reference, int8).passed());
+    assertFalse("0.6 points lost at layer 2",
+        report(logits, new double[] {1, 1, 1}, new double[] {0.700, 0.794, 0.850}, reference, int8).passed());
+    // an int8 block that leaves ops to TFLite's kernels is listed, not failed; a float one fails
+    List<VerifyReport.GraphCheck> split = List.of(new VerifyReport.GraphCheck("block_01.int8.tflite", 10, true, false,
+        List.of("TfLiteXNNPackDelegate", "MEAN"), List.of(new org.elasticdepth.runtime.desktop.OpPlacement("MEAN", 1, 1))));
+    VerifyReport splitInt8 = new VerifyReport("x", "int8", split, 1000, logits, new double[] {0.90, 0.97, 0.995},
+        new double[] {0.697, 0.796, 0.846}, reference, Double.NaN, int8);
+    assertTrue(splitInt8.print(), splitInt8.passed());
+    assertTrue(splitInt8.print(), splitInt8.print().contains("ops: MEAN 1 XNNPACK + 1 TFLite"));
+    assertFalse(new VerifyReport("x", "fp32", split, 1000, null, null, null, null, Double.NaN,
+        Tolerance.forPrecision("fp32")).passed());
+    String printed = good.print();
+    assertTrue(printed, printed.contains("worst per-layer accuracy drop vs the reference: 0.40 points"));
+    assertTrue(printed, printed.contains("int8 PASS (tolerance: agreement >= 99.0% at the last layer, accuracy within 0.5 points"));
+  }
+
+  private static VerifyReport report(double[] logits, double[] agreement, double[] accuracy, double[] referenceAccuracy,
+      Tolerance tolerance) {
+    return new VerifyReport("x", "int8", List.of(), 1000, logits, agreement, accuracy, referenceAccuracy, Double.NaN,
+        tolerance);
+  }
+
+  @Test
+  public void theCommandChecksEveryPrecisionAndRefusesOneTheBundleLacks() throws Exception {
+    Path both = tmp.getRoot().toPath().resolve("cli-fp32-fp16");
+    MultiPrecisionBundles.compose(TinyBundleFixture.create(Precision.FP32), TinyBundleFixture.create(Precision.FP16))
+        .write(both, null, false);
+    java.io.PrintStream stdout = System.out;
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int all;
+    int missing;
+    try {
+      System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      all = ExporterCli.commandLine().execute("verify", both.toString());
+      missing = ExporterCli.commandLine().execute("verify", both.toString(), "--precision", "int8");
+    } finally {
+      System.setOut(stdout);
+      System.setErr(stderr);
+    }
+    String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(text, 0, all);
+    assertTrue(text, text.contains("== fp32 ==") && text.contains("== fp16 =="));
+    assertTrue(text, text.contains("block_01.fp16.tflite") && text.contains("ops: "));
+    assertTrue(text, text.contains("PASS: fp32 PASS, fp16 PASS"));
+    assertEquals(2, missing);
+    assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8),
+        err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("--precision int8: the bundle carries fp32, fp16"));
   }
 
   private VerifyReport verify(LayerwiseReference reference, int count) {

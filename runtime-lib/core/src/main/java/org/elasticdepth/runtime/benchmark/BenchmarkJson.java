@@ -13,11 +13,15 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.elasticdepth.runtime.bundle.BundleSource;
+import org.elasticdepth.runtime.bundle.Precision;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.elasticdepth.runtime.benchmark.BenchmarkFormatException.Problem;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.AutomaticPrecision;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.BundleInfo;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
@@ -56,6 +60,9 @@ public final class BenchmarkJson {
     JsonArray executors = new JsonArray();
     r.executors().forEach(e -> executors.add(executor(e)));
     root.add("executors", executors);
+    JsonArray choices = new JsonArray();
+    r.precisionChoices().forEach(c -> choices.add(choice(c)));
+    root.add("precisionChoices", choices);
     return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
   }
 
@@ -125,13 +132,35 @@ public final class BenchmarkJson {
           "$.schema is not \"" + BenchmarkResult.SCHEMA_NAME + "\": not a benchmark result");
     }
     int version = root.get("schemaVersion").integer();
-    if (version != BenchmarkResult.SCHEMA_VERSION) {
+    if (version < BenchmarkResult.OLDEST_READABLE_VERSION || version > BenchmarkResult.SCHEMA_VERSION) {
       throw new BenchmarkFormatException(Problem.UNSUPPORTED_VERSION, "$.schemaVersion is " + version
-          + " but this reader reads version " + BenchmarkResult.SCHEMA_VERSION);
+          + " but this reader reads versions " + BenchmarkResult.OLDEST_READABLE_VERSION + " to "
+          + BenchmarkResult.SCHEMA_VERSION);
     }
+    BundleInfo bundle = bundle(root.get("bundle").object());
+    List<ExecutorResult> executors = root.get("executors").list(n -> executor(n.object()));
+    checkPrecisions(bundle, executors);
+    Node choices = root.optional("precisionChoices");
     return new BenchmarkResult(version, root.get("generator").string(), root.get("createdAt").string(),
-        device(root.get("device").object()), bundle(root.get("bundle").object()), settings(root.get("settings").object()),
-        root.get("executors").list(n -> executor(n.object())));
+        device(root.get("device").object()), bundle, settings(root.get("settings").object()), executors,
+        choices == null ? List.of() : choices.list(c -> choice(c.object())));
+  }
+
+  /** Every entry measured one of the bundle's precisions, each executor and precision once. */
+  private static void checkPrecisions(BundleInfo bundle, List<ExecutorResult> executors) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < executors.size(); i++) {
+      ExecutorResult e = executors.get(i);
+      String precision = e.precision() == null ? bundle.precision() : e.precision();
+      if (!bundle.precisions().contains(precision)) {
+        throw new BenchmarkFormatException(Problem.INVALID_FIELD, "$.executors[" + i + "].precision \"" + precision
+            + "\" is not one of the bundle's precisions " + bundle.precisions());
+      }
+      if (!seen.add(e.name() + "\n" + precision)) {
+        throw new BenchmarkFormatException(Problem.INVALID_FIELD, "$.executors[" + i + "] measures executor \""
+            + e.name() + "\" on " + precision + " a second time");
+      }
+    }
   }
 
   // ---- writing -------------------------------------------------------------------------------
@@ -171,6 +200,19 @@ public final class BenchmarkJson {
     }
     put(o, "heads", b.heads());
     put(o, "mlpDim", b.mlpDim());
+    JsonArray precisions = new JsonArray();
+    b.precisions().forEach(precisions::add);
+    o.add("precisions", precisions);
+    return o;
+  }
+
+  private static JsonObject choice(AutomaticPrecision c) {
+    JsonObject o = new JsonObject();
+    o.addProperty("executor", c.executor());
+    put(o, "precision", c.precision());
+    put(o, "accelerator", c.accelerator());
+    put(o, "accuracyDrop", c.accuracyDrop());
+    o.addProperty("reason", c.reason());
     return o;
   }
 
@@ -188,6 +230,7 @@ public final class BenchmarkJson {
   private static JsonObject executor(ExecutorResult e) {
     JsonObject o = new JsonObject();
     o.addProperty("name", e.name());
+    put(o, "precision", e.precision());
     o.addProperty("status", e.status().json());
     put(o, "error", e.error());
     put(o, "setupMs", e.setupMs());
@@ -374,7 +417,28 @@ public final class BenchmarkJson {
         n.get("precision").string(), n.get("blockBytes").list(Node::longValue), n.get("stemBytes").longValue(),
         n.get("headBytes").longValue(), full == null ? null : full.longValue(), threshold == null ? null : threshold.number(),
         n.optionalString("manifestSha256"), inputShape == null ? null : inputShape.list(Node::positive),
-        heads == null ? null : heads.positive(), mlpDim == null ? null : mlpDim.positive());
+        heads == null ? null : heads.positive(), mlpDim == null ? null : mlpDim.positive(), precisions(n));
+  }
+
+  /** Optional: version-1 results name only {@code precision}, the bundle's one precision. */
+  private static List<String> precisions(Node n) {
+    Node list = n.optional("precisions");
+    if (list == null) {
+      return null;
+    }
+    List<String> labels = list.list(Node::precision);
+    String primary = n.get("precision").string();
+    if (labels.isEmpty() || !labels.get(0).equals(primary) || new HashSet<>(labels).size() != labels.size()) {
+      throw new BenchmarkFormatException(Problem.INVALID_FIELD, list.path + " must list each precision once, "
+          + "the bundle's precision \"" + primary + "\" first");
+    }
+    return labels;
+  }
+
+  private static AutomaticPrecision choice(Node n) {
+    Node precision = n.optional("precision");
+    return new AutomaticPrecision(n.get("executor").string(), precision == null ? null : precision.precision(),
+        n.optionalString("accelerator"), n.optionalNumber("accuracyDrop"), n.get("reason").string());
   }
 
   private static Settings settings(Node n) {
@@ -386,7 +450,8 @@ public final class BenchmarkJson {
   private static ExecutorResult executor(Node n) {
     return new ExecutorResult(n.get("name").string(), n.get("status").status(), n.optionalString("error"),
         n.optionalNumber("setupMs"), n.get("depths").list(d -> depth(d.object())), full(n.get("full").object()), earlyExit(n.get("earlyExit").object()),
-        sustained(n.get("sustained").object()), policies(n.optional("exitPolicies")));
+        sustained(n.get("sustained").object()), policies(n.optional("exitPolicies")),
+        n.optional("precision") == null ? null : n.get("precision").precision());
   }
 
   /** Optional: files written before exit-policy passes existed have none. */
@@ -512,6 +577,16 @@ public final class BenchmarkJson {
         throw invalid("must be a string");
       }
       return element.getAsString();
+    }
+
+    /** A precision label: fp32, fp16 or int8. */
+    String precision() {
+      String s = string();
+      try {
+        return Precision.fromLabel(s).label();
+      } catch (IllegalArgumentException e) {
+        throw invalid("must be fp32, fp16 or int8, got \"" + s + "\"");
+      }
     }
 
     boolean bool() {

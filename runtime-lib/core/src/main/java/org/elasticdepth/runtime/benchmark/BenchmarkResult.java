@@ -27,15 +27,83 @@ public record BenchmarkResult(
     DeviceInfo device,
     BundleInfo bundle,
     Settings settings,
-    List<ExecutorResult> executors) {
+    List<ExecutorResult> executors,
+    List<AutomaticPrecision> precisionChoices) {
 
-  /** The schema version this code writes and the only one it reads. */
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * The schema version this code writes. Version 2 measures every precision of a bundle: one
+   * executor entry per executor and precision, and the precision each executor would run by itself.
+   */
+  public static final int SCHEMA_VERSION = 2;
+  /** The oldest schema version this code still reads (version 1: one precision, no choices). */
+  public static final int OLDEST_READABLE_VERSION = 1;
   /** The value of the document's {@code "schema"} field, so a result file identifies itself. */
   public static final String SCHEMA_NAME = "elastic-depth-benchmark";
 
   public BenchmarkResult {
-    executors = copy(executors);
+    // An entry that does not name its precision (version-1 results) measured the bundle's only one.
+    List<ExecutorResult> named = new ArrayList<>();
+    for (ExecutorResult e : copy(executors)) {
+      named.add(e.precision() != null || bundle == null ? e : e.withPrecision(bundle.precision()));
+    }
+    executors = copy(named);
+    precisionChoices = copy(precisionChoices);
+  }
+
+  /** A result without precision choices (version-1 results, single-precision callers). */
+  public BenchmarkResult(int schemaVersion, String generator, String createdAt, DeviceInfo device, BundleInfo bundle,
+      Settings settings, List<ExecutorResult> executors) {
+    this(schemaVersion, generator, createdAt, device, bundle, settings, executors, List.of());
+  }
+
+  /** The same result with the bundle named by {@code location} (e.g. a path relative to the result file). */
+  public BenchmarkResult withBundleLocation(String location) {
+    return new BenchmarkResult(schemaVersion, generator, createdAt, device, bundle.withLocation(location), settings,
+        executors, precisionChoices);
+  }
+
+  /** Whether the bundle carried more than one precision, so that entries must be told apart by it. */
+  public boolean multiPrecision() {
+    return bundle.precisions().size() > 1;
+  }
+
+  /**
+   * How to name {@code e} in tables: the executor's name, followed by its precision when the
+   * bundle carried several ({@code "xnnpack-1t int8"}).
+   */
+  public String label(ExecutorResult e) {
+    return multiPrecision() ? e.name() + " " + e.precision() : e.name();
+  }
+
+  /** The entry of executor {@code name} measuring {@code precision} (a label), or {@code null}. */
+  public ExecutorResult executor(String name, String precision) {
+    for (ExecutorResult e : executors) {
+      if (e.name().equals(name) && e.precision().equals(precision)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The precision executor {@code name} would run by itself, or {@code null} when not recorded. */
+  public AutomaticPrecision precisionChoice(String name) {
+    for (AutomaticPrecision c : precisionChoices) {
+      if (c.executor().equals(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The executor names in the order measured, each once. */
+  public List<String> executorNames() {
+    List<String> names = new ArrayList<>();
+    for (ExecutorResult e : executors) {
+      if (!names.contains(e.name())) {
+        names.add(e.name());
+      }
+    }
+    return Collections.unmodifiableList(names);
   }
 
   /**
@@ -105,18 +173,37 @@ public record BenchmarkResult(
       String manifestSha256,
       List<Integer> inputShape,
       Integer heads,
-      Integer mlpDim) {
+      Integer mlpDim,
+      List<String> precisions) {
     public BundleInfo {
       blockBytes = copy(blockBytes);
       inputShape = inputShape == null ? null : copy(inputShape);
+      precisions = precisions == null || precisions.isEmpty() ? List.of(precision) : copy(precisions);
+    }
+
+    /** A single-precision bundle (results written before bundles carried several). */
+    public BundleInfo(String bundleId, String location, String architecture, int depth, int dim, int tokens,
+        int numClasses, String precision, List<Long> blockBytes, long stemBytes, long headBytes, Long fullBytes,
+        Double calibratedThreshold, String manifestSha256, List<Integer> inputShape, Integer heads, Integer mlpDim) {
+      this(bundleId, location, architecture, depth, dim, tokens, numClasses, precision, blockBytes, stemBytes, headBytes,
+          fullBytes, calibratedThreshold, manifestSha256, inputShape, heads, mlpDim, null);
     }
 
     /** The same bundle named by {@code location} (e.g. a path relative to the result file). */
     public BundleInfo withLocation(String location) {
       return new BundleInfo(bundleId, location, architecture, depth, dim, tokens, numClasses, precision, blockBytes,
-          stemBytes, headBytes, fullBytes, calibratedThreshold, manifestSha256, inputShape, heads, mlpDim);
+          stemBytes, headBytes, fullBytes, calibratedThreshold, manifestSha256, inputShape, heads, mlpDim, precisions);
     }
   }
+
+  /**
+   * The precision the runtime picks by itself for one executor configuration ({@code
+   * ElasticClassifier.preview} with default options), and why. {@code precision} and {@code
+   * accelerator} are null when the executor could not be created ({@code reason} then says why);
+   * {@code accuracyDrop} (a fraction) is null when the bundle does not say.
+   */
+  public record AutomaticPrecision(String executor, String precision, String accelerator, Double accuracyDrop,
+      String reason) {}
 
   /** What the suite was asked to do. {@code threshold} is the early-exit threshold actually used. */
   public record Settings(
@@ -139,7 +226,8 @@ public record BenchmarkResult(
   }
 
   /**
-   * Everything measured with one executor configuration. {@code status} is {@code FAILED} when the
+   * Everything measured with one executor configuration on the graphs of one {@code precision}
+   * (a label: {@code "fp32"}, {@code "fp16"}, {@code "int8"}). {@code status} is {@code FAILED} when the
    * executor could not even be created ({@code error} says why); otherwise {@code OK}, and each
    * part carries its own status.
    *
@@ -155,10 +243,22 @@ public record BenchmarkResult(
       FullComparison full,
       EarlyExit earlyExit,
       Sustained sustained,
-      List<PolicyResult> exitPolicies) {
+      List<PolicyResult> exitPolicies,
+      String precision) {
     public ExecutorResult {
       depths = copy(depths);
       exitPolicies = copy(exitPolicies);
+    }
+
+    /** A result that does not name its precision: {@link BenchmarkResult} fills in the bundle's. */
+    public ExecutorResult(String name, Status status, String error, Double setupMs, List<DepthResult> depths,
+        FullComparison full, EarlyExit earlyExit, Sustained sustained, List<PolicyResult> exitPolicies) {
+      this(name, status, error, setupMs, depths, full, earlyExit, sustained, exitPolicies, null);
+    }
+
+    /** The same measurements, of the graphs of {@code precision} (a label such as {@code "int8"}). */
+    public ExecutorResult withPrecision(String precision) {
+      return new ExecutorResult(name, status, error, setupMs, depths, full, earlyExit, sustained, exitPolicies, precision);
     }
 
     /** A result without exit-policy passes (schema files written before they existed). */

@@ -1,6 +1,9 @@
 package org.elasticdepth.runtime.benchmark;
 
+import org.elasticdepth.runtime.Budget;
+import org.elasticdepth.runtime.ElasticClassifier;
 import org.elasticdepth.runtime.ExitMath;
+import org.elasticdepth.runtime.PrecisionChoice;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.elasticdepth.runtime.benchmark.BenchmarkResult.AutomaticPrecision;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.BundleInfo;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.DepthResult;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.EarlyExit;
@@ -37,6 +41,7 @@ import org.elasticdepth.runtime.benchmark.GraphChain.Exit;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.Sha256;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.LoadedGraph;
@@ -45,7 +50,10 @@ import org.elasticdepth.runtime.spi.LoadedGraph;
  * The benchmark suite, the same code on phones and on desktop: for every executor configuration
  * and every depth it loads the chain fresh and measures init (delegates included), the first
  * inference, warm-up and timed runs, and resident memory; then the chained graphs against
- * full.tflite, an early-exit pass over labelled samples, and an optional sustained run.
+ * full.tflite, an early-exit pass over labelled samples, and an optional sustained run. A bundle
+ * of several precisions is measured precision by precision (a fresh executor each, each precision's
+ * own graphs and calibrated threshold), and for every executor the suite records which precision
+ * the runtime would pick there by itself ({@code ElasticClassifier.preview}).
  *
  * <p>A part that fails (an executor that cannot be created, a depth a delegate rejects) is recorded
  * as failed with its error and the suite goes on. The one-time SHA-256 check of the graphs happens
@@ -85,21 +93,27 @@ public final class BenchmarkSuite {
     BundleManifest manifest = bundle.manifest();
     List<Integer> depths = depthsFor(manifest);
     checkSamples(manifest);
+    // Every graph of every precision is verified once here, before anything is timed.
     Map<Graph, ByteBuffer> content = new HashMap<>();
-    for (Graph g : manifest.graphs().all()) {
+    for (Graph g : manifest.allGraphs()) {
       content.put(g, bundle.graph(g));
     }
-    Double threshold = options.threshold != null ? options.threshold
-        : manifest.calibration() != null ? Double.valueOf(manifest.calibration().recommendedThreshold()) : null;
-    Run run = new Run(bundle, manifest, content, depths, threshold, listener);
+    Run run = new Run(bundle, content, depths, listener);
     List<ExecutorResult> results = new ArrayList<>();
+    List<AutomaticPrecision> choices = new ArrayList<>();
     for (Map.Entry<String, ExecutorFactory> e : options.executors.entrySet()) {
-      results.add(run.executor(e.getKey(), e.getValue()));
+      choices.add(run.executor(e.getKey(), e.getValue(), results));
     }
-    Settings settings = new Settings(depths, options.warmupRuns, options.timedRuns, options.samples.size(), threshold,
-        options.sustainedSeconds);
+    Settings settings = new Settings(depths, options.warmupRuns, options.timedRuns, options.samples.size(),
+        thresholdFor(manifest), options.sustainedSeconds);
     return new BenchmarkResult(BenchmarkResult.SCHEMA_VERSION, options.generator, now(), options.device,
-        bundleInfo(bundle, manifest), settings, results);
+        bundleInfo(bundle, manifest), settings, results, choices);
+  }
+
+  /** The early-exit threshold for one precision's manifest: the option, else its own calibration's. */
+  private Double thresholdFor(BundleManifest view) {
+    return options.threshold != null ? options.threshold
+        : view.calibration() != null ? Double.valueOf(view.calibration().recommendedThreshold()) : null;
   }
 
   private List<Integer> depthsFor(BundleManifest manifest) {
@@ -144,7 +158,13 @@ public final class BenchmarkSuite {
         m.model().numClasses(), m.provenance().precision(), blockBytes, m.graphs().stem().bytes(), m.graphs().head().bytes(),
         full == null ? null : full.bytes(), m.calibration() == null ? null : m.calibration().recommendedThreshold(),
         bundle.manifestSha256(), List.of(m.input().height(), m.input().width(), m.input().channels()), m.model().heads(),
-        m.model().mlpDim());
+        m.model().mlpDim(), labels(m.precisions()));
+  }
+
+  private static List<String> labels(List<Precision> precisions) {
+    List<String> labels = new ArrayList<>();
+    precisions.forEach(p -> labels.add(p.label()));
+    return labels;
   }
 
   private static String now() {
@@ -153,74 +173,112 @@ public final class BenchmarkSuite {
     return iso.format(new Date());
   }
 
-  /** State of one {@link #run}: the bundle, and progress accounting. */
+  /** State of one {@link #run}: the bundle, the precision being measured, and progress accounting. */
   private final class Run {
     private final Bundle bundle;
-    private final BundleManifest manifest;
     private final Map<Graph, ByteBuffer> content;
     private final List<Integer> depths;
-    private final Double threshold;
     private final ProgressListener listener;
     private final ByteBuffer timingInput;
     private final int totalSteps;
     private int step;
     private String executorName = "";
+    /** The precision being measured: its single-precision view of the manifest and its threshold. */
+    private BundleManifest manifest;
+    private Double threshold;
 
-    Run(Bundle bundle, BundleManifest manifest, Map<Graph, ByteBuffer> content, List<Integer> depths, Double threshold,
-        ProgressListener listener) {
+    Run(Bundle bundle, Map<Graph, ByteBuffer> content, List<Integer> depths, ProgressListener listener) {
       this.bundle = bundle;
-      this.manifest = manifest;
       this.content = content;
       this.depths = depths;
-      this.threshold = threshold;
       this.listener = listener;
+      BundleManifest m = bundle.manifest();
       this.timingInput = options.samples.isEmpty()
-          ? direct(syntheticInput(manifest.input().elementCount()))
+          ? direct(syntheticInput(m.input().elementCount()))
           : direct(options.samples.get(0).inputView());
-      this.totalSteps = options.executors.size() * (depths.size() + 4);
+      this.totalSteps = options.executors.size() * m.precisions().size() * (depths.size() + 4);
     }
 
-    ExecutorResult executor(String name, ExecutorFactory factory) {
-      executorName = name;
-      BlockExecutor executor;
-      long setupStart = System.nanoTime();
+    /**
+     * Measures every precision of the bundle (the primary first) with executor configuration
+     * {@code name}, a fresh executor each, appending one result per precision to {@code results};
+     * returns the precision the runtime would choose for this executor by itself.
+     */
+    AutomaticPrecision executor(String name, ExecutorFactory factory, List<ExecutorResult> results) {
+      List<Precision> precisions = bundle.manifest().precisions();
+      AutomaticPrecision choice = null;
+      for (Precision precision : precisions) {
+        manifest = bundle.manifest().forPrecision(precision);
+        threshold = thresholdFor(manifest);
+        executorName = precisions.size() > 1 ? name + " " + precision.label() : name;
+        BlockExecutor executor;
+        long setupStart = System.nanoTime();
+        try {
+          executor = factory.create();
+          setUp(executor);
+        } catch (RuntimeException | LinkageError e) {
+          rethrowCancellation(e);
+          step += depths.size() + 4;
+          listener.onProgress(executorName, "failed: " + message(e), step, totalSteps);
+          results.add(new ExecutorResult(name, Status.FAILED, message(e), null, List.of(), FullComparison.notRun(
+              Status.SKIPPED, "executor failed"), EarlyExit.notRun(Status.SKIPPED, "executor failed"),
+              Sustained.notRun(Status.SKIPPED, "executor failed"), List.of(), precision.label()));
+          if (choice == null) {
+            choice = new AutomaticPrecision(name, null, null, null, "the executor failed: " + message(e));
+          }
+          continue;
+        }
+        double setupMs = ms(System.nanoTime() - setupStart);
+        try (BlockExecutor ex = executor) {
+          if (choice == null || choice.precision() == null) {
+            choice = automaticPrecision(name, ex);
+          }
+          results.add(measure(name, ex, setupMs).withPrecision(precision.label()));
+        }
+      }
+      return choice;
+    }
+
+    /** What {@code ElasticClassifier.preview} picks for this executor with default options. */
+    private AutomaticPrecision automaticPrecision(String name, BlockExecutor executor) {
       try {
-        executor = factory.create();
-        setUp(executor);
+        ElasticClassifier.Options defaults = ElasticClassifier.Options.builder().setBudget(Budget.unlimited()).build();
+        PrecisionChoice c = ElasticClassifier.preview(bundle, executor, defaults).precision();
+        return new AutomaticPrecision(name, c.precision().label(), c.accelerator().name(),
+            Double.isNaN(c.accuracyDrop()) ? null : c.accuracyDrop(), c.reason());
       } catch (RuntimeException | LinkageError e) {
         rethrowCancellation(e);
-        step += depths.size() + 4;
-        listener.onProgress(name, "failed: " + message(e), step, totalSteps);
-        return new ExecutorResult(name, Status.FAILED, message(e), null, List.of(), FullComparison.notRun(Status.SKIPPED,
-            "executor failed"), EarlyExit.notRun(Status.SKIPPED, "executor failed"), Sustained.notRun(Status.SKIPPED,
-            "executor failed"));
+        return new AutomaticPrecision(name, null, null, null, "the preview failed: " + message(e));
       }
-      double setupMs = ms(System.nanoTime() - setupStart);
-      try (BlockExecutor ex = executor) {
-        List<DepthResult> depthResults = new ArrayList<>();
-        for (int d : depths) {
-          listener.onProgress(name, "depth " + d, step, totalSteps);
-          depthResults.add(guard(() -> depth(ex, d), e -> DepthResult.failed(d, e)));
-          step++;
-        }
-        listener.onProgress(name, "chained vs full graph", step, totalSteps);
-        FullComparison full = guard(() -> full(ex), e -> FullComparison.notRun(Status.FAILED, e));
+    }
+
+    /** Every part of the suite on the current precision's graphs; progress names {@link #executorName}. */
+    private ExecutorResult measure(String configuration, BlockExecutor ex, double setupMs) {
+      String name = executorName;
+      List<DepthResult> depthResults = new ArrayList<>();
+      for (int d : depths) {
+        listener.onProgress(name, "depth " + d, step, totalSteps);
+        depthResults.add(guard(() -> depth(ex, d), e -> DepthResult.failed(d, e)));
         step++;
-        listener.onProgress(name, "early exit", step, totalSteps);
-        EarlyExit earlyExit = guard(() -> earlyExit(ex), e -> EarlyExit.notRun(Status.FAILED, e));
-        step++;
-        listener.onProgress(name, "exit policies", step, totalSteps);
-        List<PolicyResult> policies = guard(
-            () -> new ExitPolicyPasses(bundle, ex, options.samples, options.warmupRuns, options.timedRuns,
-                BenchmarkSuite::checkInterrupted).run(options.latencyTargetsMs),
-            e -> List.of(PolicyResult.notRun("exit policies", null, Status.FAILED, e)));
-        step++;
-        listener.onProgress(name, "sustained run", step, totalSteps);
-        Sustained sustained = guard(() -> sustained(ex), e -> Sustained.notRun(Status.FAILED, e));
-        step++;
-        listener.onProgress(name, "done", step, totalSteps);
-        return new ExecutorResult(name, Status.OK, null, setupMs, depthResults, full, earlyExit, sustained, policies);
       }
+      listener.onProgress(name, "chained vs full graph", step, totalSteps);
+      FullComparison full = guard(() -> full(ex), e -> FullComparison.notRun(Status.FAILED, e));
+      step++;
+      listener.onProgress(name, "early exit", step, totalSteps);
+      EarlyExit earlyExit = guard(() -> earlyExit(ex), e -> EarlyExit.notRun(Status.FAILED, e));
+      step++;
+      listener.onProgress(name, "exit policies", step, totalSteps);
+      List<PolicyResult> policies = guard(
+          () -> new ExitPolicyPasses(bundle, manifest.primaryPrecision(), ex, options.samples, options.warmupRuns,
+              options.timedRuns, BenchmarkSuite::checkInterrupted).run(options.latencyTargetsMs),
+          e -> List.of(PolicyResult.notRun("exit policies", null, Status.FAILED, e)));
+      step++;
+      listener.onProgress(name, "sustained run", step, totalSteps);
+      Sustained sustained = guard(() -> sustained(ex), e -> Sustained.notRun(Status.FAILED, e));
+      step++;
+      listener.onProgress(name, "done", step, totalSteps);
+      return new ExecutorResult(configuration, Status.OK, null, setupMs, depthResults, full, earlyExit, sustained,
+          policies);
     }
 
     /** Loads and closes the stem once; an executor that cannot even do that counts as failed. */

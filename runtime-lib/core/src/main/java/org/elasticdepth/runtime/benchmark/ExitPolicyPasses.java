@@ -19,6 +19,7 @@ import org.elasticdepth.runtime.bundle.BundleManifest;
 import org.elasticdepth.runtime.bundle.BundleManifest.Calibration;
 import org.elasticdepth.runtime.bundle.BundleManifest.FrontierPoint;
 import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 
 /**
@@ -31,15 +32,20 @@ final class ExitPolicyPasses {
   static final int DEFAULT_TARGETS = 6;
 
   private final Bundle bundle;
+  /** The precision measured, and the bundle's single-precision view of it. */
+  private final Precision precision;
+  private final BundleManifest manifest;
   private final BlockExecutor executor;
   private final List<LabelledSample> samples;
   private final int warmupRuns;
   private final int runs;
   private final Runnable checkInterrupted;
 
-  ExitPolicyPasses(Bundle bundle, BlockExecutor executor, List<LabelledSample> samples, int warmupRuns, int timedRuns,
-      Runnable checkInterrupted) {
+  ExitPolicyPasses(Bundle bundle, Precision precision, BlockExecutor executor, List<LabelledSample> samples,
+      int warmupRuns, int timedRuns, Runnable checkInterrupted) {
     this.bundle = bundle;
+    this.precision = precision;
+    this.manifest = bundle.manifest().forPrecision(precision);
     this.executor = executor;
     this.samples = samples;
     this.warmupRuns = warmupRuns;
@@ -70,7 +76,7 @@ final class ExitPolicyPasses {
    */
   List<Double> defaultTargets() {
     double shallow = meanMillisAtDepth(1);
-    double deep = meanMillisAtDepth(bundle.manifest().depth());
+    double deep = meanMillisAtDepth(manifest.depth());
     List<Double> targets = new ArrayList<>();
     for (int k = 0; k < DEFAULT_TARGETS; k++) {
       targets.add(shallow + (deep - shallow) * k / (DEFAULT_TARGETS - 1));
@@ -96,7 +102,7 @@ final class ExitPolicyPasses {
   }
 
   private PolicyResult guaranteed(int[] fullDepth) {
-    Calibration calibration = bundle.manifest().calibration();
+    Calibration calibration = manifest.calibration();
     if (calibration == null || calibration.guarantee() == null) {
       return PolicyResult.notRun("guaranteed", null, Status.SKIPPED,
           "the bundle has no guaranteed calibration (exporter calibrate --max-drop)");
@@ -133,7 +139,7 @@ final class ExitPolicyPasses {
 
   private ElasticClassifier.Options options(ExitPolicy policy) {
     return ElasticClassifier.Options.builder().setExitPolicy(policy).setWarmUpRuns(Math.max(2, Math.min(warmupRuns, 100)))
-        .build();
+        .setPrecision(precision).build();
   }
 
   /** Means over the measured classifications; predictions averaged over the plans in force. */
@@ -168,7 +174,6 @@ final class ExitPolicyPasses {
 
   /** Every sample's full-depth answer (untimed), to measure how often a policy disagrees with it. */
   private int[] fullDepthPredictions() {
-    BundleManifest manifest = bundle.manifest();
     Map<Graph, ByteBuffer> content = new java.util.HashMap<>();
     for (Graph g : manifest.graphs().all()) {
       if (g != manifest.graphs().full()) {

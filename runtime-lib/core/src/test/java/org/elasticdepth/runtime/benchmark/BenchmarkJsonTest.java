@@ -107,12 +107,54 @@ public class BenchmarkJsonTest {
         + "\"frontier\":[]},\"sustained\":{\"status\":\"skipped\",\"message\":\"executor failed\",\"points\":[]}}]}";
     assertEquals(Set.of(), validate(minimal));
     assertEquals(1, BenchmarkJson.parse(minimal).executors().size());
+    // a version-1 result reads as a run of the bundle's one precision
+    BenchmarkResult old = BenchmarkJson.parse(minimal);
+    assertEquals("fp32", old.executors().get(0).precision());
+    assertEquals(List.of("fp32"), old.bundle().precisions());
+    assertTrue(old.precisionChoices().isEmpty());
+    // the version-2 example in docs/benchmark-schema.md
+    String v2 = minimal.replace("\"schemaVersion\":1", "\"schemaVersion\":2")
+        .replace("\"headBytes\":1}", "\"headBytes\":1,\"precisions\":[\"fp32\"]}")
+        .replace("{\"name\":\"GPU\",", "{\"name\":\"GPU\",\"precision\":\"fp32\",")
+        .replace("\"points\":[]}}]}", "\"points\":[]}}],\"precisionChoices\":[{\"executor\":\"GPU\","
+            + "\"reason\":\"the executor failed: no OpenCL\"}]}");
+    assertEquals(Set.of(), validate(v2));
+    assertEquals("the executor failed: no OpenCL", BenchmarkJson.parse(v2).precisionChoice("GPU").reason());
+  }
+
+  @Test
+  public void everyPrecisionRoundTripsAndValidates() throws Exception {
+    BenchmarkResult multi;
+    try (Bundle bundle = FakeBundles.twoPrecisions(true)) {
+      multi = BenchmarkSuite.create(BenchmarkSuiteTest.options()
+          .addExecutor("cpu", () -> new FakeExecutor(List.of(), List.of())).build()).run(bundle, ProgressListener.NONE);
+    }
+    String text = BenchmarkJson.toJson(multi);
+    assertEquals(Set.of(), validate(text));
+    assertEquals(multi, BenchmarkJson.parse(text));
+    ObjectNode doc = (ObjectNode) MAPPER.readTree(text);
+    ((ObjectNode) doc.get("executors").get(1)).put("precision", "int8");
+    BenchmarkFormatException e = assertThrows(BenchmarkFormatException.class,
+        () -> BenchmarkJson.parse(MAPPER.writeValueAsString(doc)));
+    assertEquals(Problem.INVALID_FIELD, e.problem());
+    assertEquals("$.executors[1].precision \"int8\" is not one of the bundle's precisions [fp32, fp16]", e.getMessage());
+    ((ObjectNode) doc.get("executors").get(1)).put("precision", "fp32");
+    e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse(MAPPER.writeValueAsString(doc)));
+    assertEquals("$.executors[1] measures executor \"cpu\" on fp32 a second time", e.getMessage());
+    ((ObjectNode) doc.get("executors").get(1)).put("precision", "half");
+    e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse(MAPPER.writeValueAsString(doc)));
+    assertEquals("$.executors[1].precision must be fp32, fp16 or int8, got \"half\"", e.getMessage());
   }
 
   @Test
   public void invalidDocumentsAreRejectedByTheSchema() throws Exception {
     assertFalse(validateEdited(d -> d.remove("device")).isEmpty());
-    assertFalse(validateEdited(d -> d.put("schemaVersion", 2)).isEmpty());
+    assertFalse(validateEdited(d -> d.put("schemaVersion", 3)).isEmpty());
+    // version 2 names every entry's precision and the executors' choices
+    assertFalse(validateEdited(d -> ((ObjectNode) d.get("executors").get(0)).remove("precision")).isEmpty());
+    assertFalse(validateEdited(d -> d.remove("precisionChoices")).isEmpty());
+    assertFalse(validateEdited(d -> ((ObjectNode) d.get("executors").get(0)).put("precision", "int4")).isEmpty());
+    assertFalse(validateEdited(d -> ((ObjectNode) d.get("bundle")).remove("precisions")).isEmpty());
     assertFalse(validateEdited(d -> d.put("schema", "mlperf")).isEmpty());
     assertFalse(validateEdited(d -> d.put("unexpected", true)).isEmpty());
     assertFalse(validateEdited(d -> ((ObjectNode) d.get("device")).put("cores", 0)).isEmpty());
@@ -144,9 +186,9 @@ public class BenchmarkJsonTest {
     assertEquals(Problem.MALFORMED_JSON, e.problem());
     e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse("[1, 2]"));
     assertEquals(Problem.MALFORMED_JSON, e.problem());
-    e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse(json.replace("\"schemaVersion\": 1", "\"schemaVersion\": 7")));
+    e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse(json.replace("\"schemaVersion\": 2", "\"schemaVersion\": 7")));
     assertEquals(Problem.UNSUPPORTED_VERSION, e.problem());
-    assertEquals("$.schemaVersion is 7 but this reader reads version 1", e.getMessage());
+    assertEquals("$.schemaVersion is 7 but this reader reads versions 1 to 2", e.getMessage());
     e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkJson.parse("{\"schemaVersion\": 1}"));
     assertEquals(Problem.UNSUPPORTED_VERSION, e.problem());
     ObjectNode doc = (ObjectNode) MAPPER.readTree(json);

@@ -18,6 +18,7 @@ import org.elasticdepth.runtime.benchmark.BenchmarkResult.GraphTarget;
 import org.elasticdepth.runtime.benchmark.BenchmarkResult.Status;
 import org.elasticdepth.runtime.benchmark.FakeBundles.FakeExecutor;
 import org.elasticdepth.runtime.bundle.Bundle;
+import org.elasticdepth.runtime.spi.Accelerator;
 import org.junit.Test;
 
 public class BenchmarkSuiteTest {
@@ -92,6 +93,96 @@ public class BenchmarkSuiteTest {
     assertEquals(Status.SKIPPED, gpu.sustained().status());
     assertEquals(fake.loaded, fake.closed);
     assertTrue(fake.executorClosed);
+  }
+
+  @Test
+  public void measuresEveryPrecisionWithItsOwnGraphsAndCalibration() {
+    List<FakeExecutor> cpus = new ArrayList<>();
+    List<FakeExecutor> gpus = new ArrayList<>();
+    List<String> progress = new ArrayList<>();
+    BenchmarkResult r;
+    try (Bundle bundle = FakeBundles.twoPrecisions(true)) {
+      BenchmarkSuite.Options o = options()
+          .addExecutor("cpu", () -> add(cpus, new FakeExecutor(List.of(), List.of())))
+          .addExecutor("gpu", () -> add(gpus, new FakeExecutor(List.of("stem.fp16.tflite"), List.of())
+              .preferring(Accelerator.GPU)))
+          .build();
+      r = BenchmarkSuite.create(o).run(bundle, (executor, stage, step, total) -> {
+        assertEquals(2 * 2 * (FakeBundles.DEPTH + 4), total);
+        progress.add(executor);
+      });
+    }
+    assertEquals(List.of("fp32", "fp16"), r.bundle().precisions());
+    assertTrue(r.multiPrecision());
+    assertEquals(List.of("cpu", "gpu"), r.executorNames());
+    // one fresh executor per precision; each loads only its own precision's graphs
+    assertEquals(2, cpus.size());
+    assertTrue(cpus.get(0).loadedFiles.stream().noneMatch(f -> f.contains(".fp16.")));
+    assertFalse(cpus.get(1).loadedFiles.isEmpty());
+    assertTrue(cpus.get(1).loadedFiles.toString(), cpus.get(1).loadedFiles.stream().allMatch(f -> f.contains(".fp16.")));
+    assertTrue(progress.contains("cpu fp16"));
+
+    assertEquals(4, r.executors().size());
+    ExecutorResult fp32 = r.executor("cpu", "fp32");
+    ExecutorResult fp16 = r.executor("cpu", "fp16");
+    assertEquals("cpu fp16", r.label(fp16));
+    assertEquals(Status.OK, fp16.status());
+    assertEquals(FakeBundles.THRESHOLD, fp32.earlyExit().threshold(), 0);
+    assertEquals(FakeBundles.FP16_THRESHOLD, fp16.earlyExit().threshold(), 0); // its own calibration
+    assertEquals(FakeBundles.THRESHOLD, r.settings().threshold(), 0);
+    assertEquals("stem.fp16.tflite", fp16.okDepth(1).targets().get(0).graph());
+    assertEquals("full.fp16.tflite", fp16.full().targets().get(fp16.full().targets().size() - 1).graph());
+    assertEquals(Status.OK, fp16.exitPolicies().get(1).status()); // a latency pass through the classifier
+    assertEquals(0.8, fp16.earlyExit().accuracy(), 1e-12);
+
+    // the GPU executor cannot load fp16's stem: that precision failed, fp32 was measured
+    assertEquals(Status.OK, r.executor("gpu", "fp32").status());
+    assertEquals(Status.FAILED, r.executor("gpu", "fp16").status());
+    assertEquals("GraphException: stem.fp16.tflite: delegate rejected the graph", r.executor("gpu", "fp16").error());
+
+    assertEquals(2, r.precisionChoices().size());
+    BenchmarkResult.AutomaticPrecision cpu = r.precisionChoice("cpu");
+    assertEquals("fp32", cpu.precision());
+    assertEquals("CPU", cpu.accelerator());
+    assertEquals("the bundle has no int8 graphs", cpu.reason());
+    BenchmarkResult.AutomaticPrecision gpu = r.precisionChoice("gpu");
+    assertEquals("fp16", gpu.precision());
+    assertEquals("GPU", gpu.accelerator());
+    assertEquals(0.0, gpu.accuracyDrop(), 0);
+  }
+
+  @Test
+  public void aSinglePrecisionBundleGivesOneEntryPerExecutorAsBefore() {
+    BenchmarkResult r;
+    try (Bundle bundle = FakeBundles.bundle(false)) {
+      r = BenchmarkSuite.create(options().addExecutor("cpu", () -> new FakeExecutor(List.of(), List.of())).build())
+          .run(bundle, ProgressListener.NONE);
+    }
+    assertFalse(r.multiPrecision());
+    assertEquals(List.of("fp32"), r.bundle().precisions());
+    assertEquals(1, r.executors().size());
+    assertEquals("fp32", r.executors().get(0).precision());
+    assertEquals("cpu", r.label(r.executors().get(0)));
+    assertEquals("the only precision in the bundle", r.precisionChoice("cpu").reason());
+  }
+
+  @Test
+  public void anExecutorThatCannotBeCreatedHasNoChoiceButSaysWhy() {
+    BenchmarkResult r;
+    try (Bundle bundle = FakeBundles.twoPrecisions(false)) {
+      r = BenchmarkSuite.create(options().addExecutor("npu", () -> {
+        throw new UnsatisfiedLinkError("no NNAPI");
+      }).build()).run(bundle, ProgressListener.NONE);
+    }
+    assertEquals(2, r.executors().size());
+    r.executors().forEach(e -> assertEquals(Status.FAILED, e.status()));
+    assertNull(r.precisionChoice("npu").precision());
+    assertEquals("the executor failed: UnsatisfiedLinkError: no NNAPI", r.precisionChoice("npu").reason());
+  }
+
+  private static FakeExecutor add(List<FakeExecutor> created, FakeExecutor executor) {
+    created.add(executor);
+    return executor;
   }
 
   @Test

@@ -18,6 +18,8 @@ import org.elasticdepth.runtime.bundle.BundleManifest.Input;
 import org.elasticdepth.runtime.bundle.BundleManifest.Model;
 import org.elasticdepth.runtime.bundle.BundleManifest.Provenance;
 import org.elasticdepth.runtime.bundle.BundleManifest.Tensor;
+import org.elasticdepth.runtime.bundle.BundleManifest.Variant;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.bundle.ManifestJson;
 import org.elasticdepth.runtime.bundle.graph.TinyGraphs;
 import org.elasticdepth.runtime.spi.Accelerator;
@@ -45,7 +47,23 @@ final class FakeBundles {
         List.of(new FrontierPoint(0.5, 0.8, 2.0, 2.0), new FrontierPoint(THRESHOLD, 0.9, 2.5, 1.6)), 0.01, THRESHOLD));
   }
 
+  /** The fp16 variant's own calibrated threshold: the suite must use it for fp16's early exit. */
+  static final double FP16_THRESHOLD = 0.95;
+
   static Bundle bundle(boolean withFull, Calibration calibration) {
+    return bundle(withFull, calibration, false);
+  }
+
+  /**
+   * A version-2 bundle carrying fp32 (primary) and fp16 graphs (the same fake graphs under
+   * {@code *.fp16.tflite} names), fp16 calibrated to {@link #FP16_THRESHOLD}.
+   */
+  static Bundle twoPrecisions(boolean withFull) {
+    return bundle(withFull, new Calibration("validation", List.of(0.4, 0.6, 0.8, 0.9),
+        List.of(new FrontierPoint(0.5, 0.8, 2.0, 2.0), new FrontierPoint(THRESHOLD, 0.9, 2.5, 1.6)), 0.01, THRESHOLD), true);
+  }
+
+  private static Bundle bundle(boolean withFull, Calibration calibration, boolean withFp16) {
     Model model = new Model("vit-preln", 4, 1, 2, 4, DEPTH, 1, 8, CLASSES, 5, 1e-5);
     Input input = new Input("NHWC", 4, 4, 1, 1f / 255, new float[] {0.5f}, new float[] {0.25f}, "center-crop");
     int[] image = {1, 4, 4, 1};
@@ -63,9 +81,18 @@ final class FakeBundles {
     Graph full = withFull
         ? graph(files, "full.tflite", List.of(new Tensor("image", image)), List.of(new Tensor("logits", logits)))
         : null;
-    BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, 1, model, input, List.of("a", "b", "c"),
-        new Graphs(stem, blocks, head, full), calibration,
-        new Provenance("aligned", 1, 42, "test", "fp32", "test", "2026-11-23T00:00:00Z"));
+    List<Variant> variants = new ArrayList<>();
+    if (withFp16) {
+      List<Graph> fp16Blocks = new ArrayList<>();
+      blocks.forEach(b -> fp16Blocks.add(copy(files, b, Precision.FP16)));
+      Graphs fp16 = new Graphs(copy(files, stem, Precision.FP16), fp16Blocks, copy(files, head, Precision.FP16),
+          full == null ? null : copy(files, full, Precision.FP16)).withPrecision(Precision.FP16);
+      variants.add(new Variant(Precision.FP16, fp16, new Calibration("validation", List.of(0.4, 0.6, 0.8, 0.9),
+          List.of(new FrontierPoint(FP16_THRESHOLD, 0.9, 2.5, 1.6)), 0.01, FP16_THRESHOLD), null));
+    }
+    BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT, withFp16 ? 2 : 1, model, input,
+        List.of("a", "b", "c"), new Graphs(stem, blocks, head, full), calibration,
+        new Provenance("aligned", 1, 42, "test", "fp32", "test", "2026-11-23T00:00:00Z"), null, variants);
     files.put(BundleManifest.FILE_NAME, ByteBuffer.wrap(ManifestJson.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
     return Bundle.fromBuffers(files);
   }
@@ -76,6 +103,13 @@ final class FakeBundles {
     input[0] = label;
     input[1] = confidentFrom;
     return new LabelledSample(input, label);
+  }
+
+  /** {@code g}'s content under its name in {@code precision}. */
+  private static Graph copy(Map<String, ByteBuffer> files, Graph g, Precision precision) {
+    String file = BundleManifest.fileName(g.file(), precision);
+    files.put(file, files.get(g.file()).duplicate());
+    return new Graph(file, g.sha256(), g.bytes(), g.params(), g.flops(), g.inputs(), g.outputs());
   }
 
   private static Graph graph(Map<String, ByteBuffer> files, String file, List<Tensor> in, List<Tensor> out) {
@@ -93,6 +127,9 @@ final class FakeBundles {
     private final List<String> fallback;
     int loaded;
     int closed;
+    private Accelerator preferred = Accelerator.CPU;
+    /** Every graph file loaded, in order. */
+    final List<String> loadedFiles = new ArrayList<>();
     boolean executorClosed;
 
     FakeExecutor(List<String> failing, List<String> fallback) {
@@ -105,6 +142,17 @@ final class FakeBundles {
       return "fake";
     }
 
+    /** This executor, telling the runtime it prefers {@code accelerator} (what the precision choice asks). */
+    FakeExecutor preferring(Accelerator accelerator) {
+      preferred = accelerator;
+      return this;
+    }
+
+    @Override
+    public Accelerator preferredAccelerator() {
+      return preferred;
+    }
+
     @Override
     public LoadedGraph load(Graph graph, ByteBuffer model) {
       if (failing.contains(graph.file())) {
@@ -114,6 +162,7 @@ final class FakeBundles {
         throw new GraphException("wrong model buffer for " + graph.file());
       }
       loaded++;
+      loadedFiles.add(graph.file());
       ExecutionTarget target = fallback.contains(graph.file())
           ? ExecutionTarget.fallback(Accelerator.CPU, Accelerator.GPU, "fake cpu", "GPU refused an op")
           : ExecutionTarget.direct(Accelerator.GPU, "fake gpu");
@@ -141,7 +190,7 @@ final class FakeBundles {
         ByteBuffer in = input.duplicate().order(ByteOrder.nativeOrder());
         float k = in.getFloat(in.position());
         float t = in.getFloat(in.position() + 4);
-        String file = spec.file();
+        String file = spec.file().replace(".fp16.", ".").replace(".int8.", "."); // every precision computes alike
         if (file.equals("stem.tflite")) {
           put(outputs[0], k, t, 0);
         } else if (file.startsWith("block_")) {

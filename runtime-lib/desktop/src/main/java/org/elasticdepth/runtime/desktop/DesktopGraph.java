@@ -54,6 +54,7 @@ public final class DesktopGraph implements LoadedGraph {
   private final ByteBuffer input;
   private final ByteBuffer[] outputs;
   private final List<String> plan;
+  private final List<OpPlacement> placement;
   private final ExecutionTarget target;
   private final long residentBytes;
   private boolean closed;
@@ -73,6 +74,7 @@ public final class DesktopGraph implements LoadedGraph {
       outputs[i] = tensorView(spec, "output " + i, interpreter.output_tensor(i), spec.outputs().get(i), true);
     }
     this.plan = readExecutionPlan();
+    this.placement = readPlacement();
     this.target = describeTarget(options);
     this.residentBytes = modelMemory.limit() + arenaBytes() + weightCopyBytes(spec, xnnpackPartitions() > 0);
   }
@@ -191,6 +193,15 @@ public final class DesktopGraph implements LoadedGraph {
     return plan;
   }
 
+  /**
+   * Where every operator of the graph runs, by builtin operator name (sorted): a node the
+   * execution plan no longer holds was replaced by a delegate partition, one it holds runs on a
+   * TFLite kernel.
+   */
+  public List<OpPlacement> opPlacement() {
+    return placement;
+  }
+
   /** How many nodes of the execution plan are XNNPACK partitions. */
   public int xnnpackPartitions() {
     return (int) plan.stream().filter(XNNPACK_KERNEL::equals).count();
@@ -280,6 +291,26 @@ public final class DesktopGraph implements LoadedGraph {
       }
     }
     return Collections.unmodifiableList(names);
+  }
+
+  private List<OpPlacement> readPlacement() {
+    IntPointer steps = interpreter.execution_plan();
+    java.util.Set<Integer> planned = new java.util.HashSet<>();
+    for (long i = 0; i < steps.limit(); i++) {
+      planned.add(steps.get(i));
+    }
+    java.util.TreeMap<String, int[]> counts = new java.util.TreeMap<>();
+    for (int n = 0; n < interpreter.nodes_size(); n++) {
+      TfLiteRegistration registration = interpreter.node_and_registration(n).second();
+      if (registration.builtin_code() == kTfLiteBuiltinDelegate) {
+        continue; // a partition's own kernel node, not an operator of the graph
+      }
+      int[] c = counts.computeIfAbsent(tensorflowlite.GetOpNameByRegistration(registration), k -> new int[2]);
+      c[planned.contains(n) ? 1 : 0]++;
+    }
+    List<OpPlacement> out = new ArrayList<>();
+    counts.forEach((op, c) -> out.add(new OpPlacement(op, c[0], c[1])));
+    return Collections.unmodifiableList(out);
   }
 
   private ExecutionTarget describeTarget(DesktopExecutor.Options options) {

@@ -60,6 +60,26 @@ public class DesktopExecutorTest {
   }
 
   @Test
+  public void everyOperatorIsPlacedInXnnpackOrOnATfliteKernel() {
+    DesktopExecutor plain = DesktopExecutor.create(DesktopExecutor.Options.builder().setUseXnnpack(false).build());
+    try (DesktopGraph xnnpack = load(manifest.block(1));
+        DesktopGraph kernels = plain.load(manifest.block(1), files.get(manifest.block(1).file()))) {
+      List<OpPlacement> inXnnpack = xnnpack.opPlacement();
+      List<OpPlacement> onKernels = kernels.opPlacement();
+      // the same operators either way: all in the one partition, or all on TFLite's kernels
+      assertEquals(inXnnpack.stream().map(OpPlacement::op).toList(), onKernels.stream().map(OpPlacement::op).toList());
+      assertEquals(kernels.executionPlan().size(), onKernels.stream().mapToInt(OpPlacement::tflite).sum());
+      for (int i = 0; i < inXnnpack.size(); i++) {
+        assertEquals(0, inXnnpack.get(i).tflite());
+        assertEquals(onKernels.get(i).tflite(), inXnnpack.get(i).xnnpack());
+        assertEquals(0, onKernels.get(i).xnnpack());
+      }
+      assertTrue(inXnnpack.toString(), inXnnpack.stream().anyMatch(p -> p.op().equals("BATCH_MATMUL") && p.xnnpack() == 2));
+      assertEquals("MEAN 1 XNNPACK + 2 TFLite", new OpPlacement("MEAN", 1, 2).toString());
+    }
+  }
+
+  @Test
   public void withoutXnnpackTheKernelsAreListedOneByOne() {
     DesktopExecutor plain = DesktopExecutor.create(DesktopExecutor.Options.builder().setUseXnnpack(false).build());
     try (DesktopGraph block = plain.load(manifest.block(1), files.get(manifest.block(1).file()))) {

@@ -22,6 +22,8 @@ import org.elasticdepth.runtime.bundle.ManifestJson;
  */
 public final class TestBundles {
   public static final String TINY = "tiny";
+  /** Random-weight tiny model in fp32 and fp16 (manifest format 2), without full graphs. */
+  public static final String TINY_FP32_FP16 = "tiny-fp32-fp16";
   /** Number of Fashion-MNIST test images in {@code bundles/samples-*-ubyte}. */
   public static final int SAMPLE_COUNT = 64;
 
@@ -40,7 +42,7 @@ public final class TestBundles {
     byte[] json = read(name, BundleManifest.FILE_NAME);
     files.put(BundleManifest.FILE_NAME, json);
     BundleManifest manifest = ManifestJson.parse(new String(json, StandardCharsets.UTF_8));
-    for (BundleManifest.Graph g : manifest.allGraphs()) {
+    for (BundleManifest.Graph g : manifest.allGraphs()) { // every precision's graphs
       files.put(g.file(), read(name, g.file()));
     }
     return files;
