@@ -235,11 +235,13 @@ public final class Bundle implements AutoCloseable {
     Set<String> float32 = new TreeSet<>();
     for (Graph g : v.graphs().all()) {
       GraphProfile profile = structures.get(g).profile();
-      if (profile.precision() != v.precision() || (v.precision() != Precision.INT8
+      // A graph without FULLY_CONNECTED or CONV_2D weights says nothing about its weights' precision.
+      boolean weightsDisagree = !profile.weightTypes().isEmpty() && profile.precision() != v.precision();
+      if (weightsDisagree || (v.precision() != Precision.INT8
           && !(profile.int8Ops().isEmpty() && profile.int16Ops().isEmpty()))) {
         throw new BundleException(Problem.INCONSISTENT, g.file() + " in " + source.describe() + " is listed with the "
-            + v.precision().label() + " graphs but holds " + profile.precision().label() + " weights"
-            + (profile.int8Ops().isEmpty() && profile.int16Ops().isEmpty() ? "" : " and integer operators"));
+            + v.precision().label() + " graphs but holds "
+            + (weightsDisagree ? profile.precision().label() + " weights" : "integer operators"));
       }
       int16.addAll(profile.int16Ops());
       float32.addAll(profile.float32Ops());
