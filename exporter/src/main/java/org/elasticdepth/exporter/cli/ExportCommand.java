@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.elasticdepth.exporter.quantize.QuantizationData;
 import org.elasticdepth.exporter.train.RunDirectory;
 import java.util.concurrent.Callable;
+import org.elasticdepth.exporter.data.DataSplits;
 import org.elasticdepth.exporter.export.BundleExporter;
 import org.elasticdepth.exporter.export.ExportException;
 import org.elasticdepth.exporter.export.ExportedBundle;
@@ -46,9 +47,13 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--fp16", description = "the same as --precision fp16: float16 weights (+ DEQUANTIZE), half the size")
   boolean fp16;
 
-  @Option(names = "--calibration-images", paramLabel = "N", defaultValue = "256",
-      description = "training images the int8 activation ranges are measured on (default: ${DEFAULT-VALUE})")
-  int calibrationImages;
+  /** Training images int8 ranges come from unless --calibration-images says otherwise (fewer if the run has fewer). */
+  static final int DEFAULT_CALIBRATION_IMAGES = 256;
+
+  @Option(names = "--calibration-images", paramLabel = "N",
+      description = "training images the int8 activation ranges are measured on (default: " + DEFAULT_CALIBRATION_IMAGES
+          + ", or every training image of a smaller run)")
+  Integer calibrationImages;
 
   @Option(names = "--force", description = "replace an existing BUNDLE_DIR (and zip)")
   boolean force;
@@ -87,9 +92,12 @@ public final class ExportCommand implements Callable<Integer> {
       if (chosen.contains(Precision.INT8) || recalibrate) {
         try {
           RunDirectory run = RunDirectory.open(runDir);
+          DataSplits splits = run.loadData();
           // only int8 uses calibration images; fp16 needs just the validation split
-          int count = chosen.contains(Precision.INT8) ? calibrationImages : 1;
-          data = QuantizationData.of(run.loadData(), run.normalization(), count, run.seed());
+          int count = !chosen.contains(Precision.INT8) ? 1
+              : calibrationImages != null ? calibrationImages
+              : Math.min(DEFAULT_CALIBRATION_IMAGES, splits.train().size());
+          data = QuantizationData.of(splits, run.normalization(), count, run.seed());
         } catch (java.io.IOException e) {
           if (chosen.contains(Precision.INT8)) {
             throw new ExportException("cannot read the images of run " + runDir + " (int8 is calibrated on them): "
@@ -113,7 +121,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   /** The precisions asked for, checked before any work: known labels, no repeats, --fp16 consistent. */
   private List<Precision> precisions() {
-    if (calibrationImages < 1) {
+    if (calibrationImages != null && calibrationImages < 1) {
       throw new IllegalArgumentException("--calibration-images must be >= 1, got " + calibrationImages);
     }
     if (precisions == null) {

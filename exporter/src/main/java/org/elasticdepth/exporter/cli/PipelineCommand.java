@@ -37,7 +37,12 @@ public final class PipelineCommand implements Callable<Integer> {
             + "comparison report to DIR/comparison (three times the training time)")
     boolean baselines;
 
-    @Option(names = "--fp16", description = "export float16 weights (half the size, ~1e-2 logit error)")
+    @Option(names = "--precision", defaultValue = "fp32,fp16,int8", paramLabel = "P[,P...]",
+            description = "precisions the bundle carries, the first being the primary one: the runtime serves the GPU "
+                    + "fp16, NNAPI and the CPU int8 when it is accurate enough (default: ${DEFAULT-VALUE}; see export --help)")
+    String precision;
+
+    @Option(names = "--fp16", description = "an fp16-only bundle: the same as --precision fp16")
     boolean fp16;
 
     @Option(names = "--verify-images", defaultValue = "1000",
@@ -74,10 +79,8 @@ public final class PipelineCommand implements Callable<Integer> {
         if (step("analyze", analyze.toArray(String[]::new)) != 0) {
             return 1;
         }
-        List<String> export = new ArrayList<>(List.of("export", aligned.toString(), "--out", bundle.toString(), "--force"));
-        if (fp16) {
-            export.add("--fp16");
-        }
+        List<String> export = new ArrayList<>(List.of("export", aligned.toString(), "--out", bundle.toString(), "--force",
+                "--precision", fp16 ? "fp16" : precision));
         if (step("export", export.toArray(String[]::new)) != 0
                 || step("verify", "verify", bundle.toString(), "--checkpoint", aligned.toString(),
                         "--images", Integer.toString(verifyImages)) != 0) {

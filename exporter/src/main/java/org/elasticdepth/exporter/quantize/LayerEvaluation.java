@@ -7,6 +7,7 @@ import java.util.List;
 import org.elasticdepth.exporter.calibrate.LayerPredictions;
 import org.elasticdepth.exporter.export.VitGraphs;
 import org.elasticdepth.exporter.export.VitGraphs.BuiltGraph;
+import org.elasticdepth.exporter.train.Evaluation;
 import org.elasticdepth.runtime.desktop.DesktopExecutor;
 import org.elasticdepth.runtime.desktop.DesktopGraph;
 
@@ -77,7 +78,8 @@ public final class LayerEvaluation {
     return accuracy;
   }
 
-  private static DesktopGraph load(List<DesktopGraph> open, DesktopExecutor executor, BuiltGraph graph) {
+  /** Loads {@code graph} from a direct copy of its bytes and adds it to {@code open} (closed by the caller). */
+  static DesktopGraph load(List<DesktopGraph> open, DesktopExecutor executor, BuiltGraph graph) {
     ByteBuffer bytes = ByteBuffer.allocateDirect(graph.bytes().length);
     bytes.put(graph.bytes()).flip();
     DesktopGraph loaded = executor.load(graph.manifestEntry(), bytes);
@@ -88,19 +90,6 @@ public final class LayerEvaluation {
   private static float[] softmax(ByteBuffer logitsBuffer) {
     float[] logits = new float[logitsBuffer.remaining() / Float.BYTES];
     logitsBuffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(logits);
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    float[] p = new float[logits.length];
-    for (int c = 0; c < logits.length; c++) {
-      p[c] = (float) Math.exp(logits[c] - max);
-      sum += p[c];
-    }
-    for (int c = 0; c < p.length; c++) {
-      p[c] /= (float) sum;
-    }
-    return p;
+    return Evaluation.softmax(logits);
   }
 }

@@ -33,7 +33,7 @@ public class ConsoleOutputTest {
     Path out = tmp.getRoot().toPath().resolve("job");
 
     Run pipeline = exporter("pipeline", "--out", out.toString(), "--data", data.toString(), "--epochs", "1",
-        "--train-args", TINY, "--verify-images", "8", "--bench-runs", "0");
+        "--train-args", TINY, "--verify-images", "8", "--bench-runs", "0", "--precision", "fp32");
     assertEquals(pipeline.output, 0, pipeline.exitCode);
     assertTrue(pipeline.output, pipeline.output.contains("== export: exporter export"));
     assertFalse("SLF4J on the console:\n" + pipeline.output, pipeline.output.contains("SLF4J"));

@@ -15,6 +15,7 @@ import com.google.gson.JsonParser;
 import org.elasticdepth.exporter.calibrate.Calibration;
 import org.elasticdepth.exporter.calibrate.MinimalDepths;
 import org.elasticdepth.runtime.bundle.BundleManifest;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.exporter.bench.FashionMnistFixture;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.junit.Rule;
@@ -32,7 +33,7 @@ public class PipelineCommandTest {
     Path data = FashionMnistFixture.write(tmp.newFolder("data").toPath(), 40, 7);
     Path out = tmp.getRoot().toPath().resolve("job");
     String[] args = {"pipeline", "--out", out.toString(), "--data", data.toString(), "--epochs", "1",
-        "--train-args", TINY, "--verify-images", "8", "--bench-runs", "2"};
+        "--train-args", TINY, "--verify-images", "8", "--bench-runs", "2", "--precision", "fp32,fp16"};
 
     assertEquals(0, ExporterCli.commandLine().execute(args));
     assertTrue(Files.isRegularFile(out.resolve("aligned/calibration.json")));
@@ -42,6 +43,9 @@ public class PipelineCommandTest {
     try (Bundle bundle = Bundle.fromDirectory(new File(out.toFile(), "bundle"))) {
       bundle.verifyAll();
       assertEquals(2, bundle.manifest().depth());
+      // int8 of a one-epoch model verified on 8 images cannot pass verify's agreement bar: fp32 and fp16 here
+      // (export's own tests cover int8; the main job's default bundle carries all three)
+      assertEquals(List.of(Precision.FP32, Precision.FP16), bundle.manifest().precisions());
       assertEquals("aligned", bundle.manifest().provenance().mode());
       // export writes the task's minimal depths, chosen on the calibration's validation accuracies
       assertEquals(MinimalDepths.of(calibration.layerAccuracy()), bundle.manifest().calibration().minimalDepth());

@@ -89,12 +89,12 @@ public final class Int8BlockBenchmark {
     int depth = graphs.model().depth();
     List<DesktopGraph> open = new ArrayList<>();
     try (DesktopExecutor executor = DesktopExecutor.create(DesktopExecutor.Options.builder().setNumThreads(1).build())) {
-      DesktopGraph stem = load(open, executor, graphs.stem());
+      DesktopGraph stem = LayerEvaluation.load(open, executor, graphs.stem());
       List<DesktopGraph> blocks = new ArrayList<>();
       for (int l = 1; l <= depth; l++) {
-        blocks.add(load(open, executor, graphs.block(l)));
+        blocks.add(LayerEvaluation.load(open, executor, graphs.block(l)));
       }
-      DesktopGraph head = load(open, executor, graphs.head());
+      DesktopGraph head = LayerEvaluation.load(open, executor, graphs.head());
       ByteBuffer in = ByteBuffer.allocateDirect(image.length * Float.BYTES).order(ByteOrder.nativeOrder());
       in.asFloatBuffer().put(image);
       double[] ms = new double[runs];
@@ -122,7 +122,7 @@ public final class Int8BlockBenchmark {
       long before = rss();
       int copies = 6;
       for (int c = 0; c < copies; c++) {
-        load(open, executor, block);
+        LayerEvaluation.load(open, executor, block);
       }
       long growth = (rss() - before) / copies;
       System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %.2f MB | %d | %s |%n", name, ms[runs / 2], block.bytes().length,
@@ -130,14 +130,6 @@ public final class Int8BlockBenchmark {
     } finally {
       open.forEach(DesktopGraph::close);
     }
-  }
-
-  private static DesktopGraph load(List<DesktopGraph> open, DesktopExecutor executor, BuiltGraph graph) {
-    ByteBuffer bytes = ByteBuffer.allocateDirect(graph.bytes().length);
-    bytes.put(graph.bytes()).flip();
-    DesktopGraph g = executor.load(graph.manifestEntry(), bytes);
-    open.add(g);
-    return g;
   }
 
   private static long rss() throws java.io.IOException {
