@@ -19,9 +19,8 @@ import org.elasticdepth.runtime.Classification.Stage;
 import org.elasticdepth.runtime.Classification.StageKind;
 import org.elasticdepth.runtime.bundle.Bundle;
 import org.elasticdepth.runtime.bundle.BundleManifest;
-import org.elasticdepth.runtime.bundle.Precision;
-import org.elasticdepth.runtime.bundle.BundleManifest.Graph;
 import org.elasticdepth.runtime.bundle.BundleSignature;
+import org.elasticdepth.runtime.bundle.Precision;
 import org.elasticdepth.runtime.spi.BlockExecutor;
 import org.elasticdepth.runtime.spi.GraphException;
 import org.elasticdepth.runtime.spi.LoadedGraph;
@@ -87,18 +86,13 @@ public final class ElasticClassifier implements AutoCloseable {
   private volatile InputTranslator translator;
   private volatile DepthPlan plan;
   private volatile Budget budget;
-  private volatile int loadedDepth; // blocks[0 .. loadedDepth-1] are loaded, the rest null
   private volatile LatencyPlan latencyPlan; // null unless the exit policy is a latency target
 
   // Touched only on the owner thread.
-  private LoadedGraph stem;
-  private LoadedGraph head;
-  private final LoadedGraph[] blocks;
+  private final ResidentGraphs graphs;
   private final OnlineStageTimer timer;
   private final LatencyTargetController latencyTarget; // null unless the exit policy is a latency target
   private ByteBuffer input;
-  private ByteBuffer zeros;
-  private boolean released;
 
   private ElasticClassifier(Bundle bundle, boolean ownsBundle, BlockExecutor executor, Options options) {
     this.bundle = Objects.requireNonNull(bundle, "bundle");
@@ -114,8 +108,8 @@ public final class ElasticClassifier implements AutoCloseable {
     manifestCosts = GraphCosts.forBundle(bundle, manifest, executor);
     headAfterEveryBlock = headAfterEveryBlock(options);
     budget = options.budget();
-    blocks = new LoadedGraph[manifest.depth()];
     timer = new OnlineStageTimer(manifest.depth());
+    graphs = new ResidentGraphs(bundle, manifest, executor, options.warmUpRuns(), timer);
     latencyTarget = options.exitPolicy().isLatencyTarget()
         ? new LatencyTargetController(options.exitPolicy().latencyTargetMillis().getAsDouble(), manifest.calibration())
         : null;
@@ -308,18 +302,14 @@ public final class ElasticClassifier implements AutoCloseable {
 
   /** How many blocks are loaded now (blocks 1..n); equals the planned depth between calls. */
   public int loadedDepth() {
-    return loadedDepth;
+    return graphs.loadedDepth();
   }
 
   /** Bytes the loaded graphs keep resident, as the executor reports them. */
   public long residentBytes() {
     return onOwner(() -> {
       ensureOpen();
-      long sum = stem.residentBytes() + head.residentBytes();
-      for (int l = 0; l < loadedDepth; l++) {
-        sum += blocks[l].residentBytes();
-      }
-      return sum;
+      return graphs.residentBytes();
     });
   }
 
@@ -368,13 +358,12 @@ public final class ElasticClassifier implements AutoCloseable {
     }
     DepthPlan initial = plan(budget); // fail fast, before loading anything
     input = ByteBuffer.allocateDirect(Math.multiplyExact(inputElements, Float.BYTES)).order(ByteOrder.nativeOrder());
-    stem = load(manifest.graphs().stem(), StageKind.STEM, 0);
-    head = load(manifest.graphs().head(), StageKind.HEAD, 0);
-    resize(initial.depth());
+    graphs.loadStemAndHead();
+    graphs.resize(initial.depth());
     plan = initial;
     if (options.warmUpRuns() > 0) {
       DepthPlan measured = plan(budget);
-      resize(measured.depth());
+      graphs.resize(measured.depth());
       plan = measured;
     }
     planLatencyTarget();
@@ -388,7 +377,7 @@ public final class ElasticClassifier implements AutoCloseable {
   private DepthPlan applyPlan(Budget budget) {
     ensureOpen();
     DepthPlan next = plan(budget);
-    resize(next.depth());
+    graphs.resize(next.depth());
     this.plan = next;
     this.budget = budget;
     planLatencyTarget();
@@ -413,15 +402,15 @@ public final class ElasticClassifier implements AutoCloseable {
     input.asFloatBuffer().put(image);
     List<Stage> stages = new ArrayList<>(2 * p.depth() + 1);
     List<LayerPrediction> layers = new ArrayList<>();
-    ByteBuffer tokens = timed(StageKind.STEM, 0, stem, input, stages)[0];
+    ByteBuffer tokens = timed(StageKind.STEM, 0, graphs.stem(), input, stages)[0];
     float[] probabilities = null;
     int label = -1;
     int exitLayer = 0;
     for (int l = 1; l <= depth; l++) {
-      ByteBuffer[] out = timed(StageKind.BLOCK, l, blocks[l - 1], tokens, stages);
+      ByteBuffer[] out = timed(StageKind.BLOCK, l, graphs.block(l), tokens, stages);
       tokens = out[0];
       if (headEveryBlock || l == depth) {
-        float[] logits = logits(timed(StageKind.HEAD, l, head, out[1], stages)[0], l);
+        float[] logits = logits(timed(StageKind.HEAD, l, graphs.head(), out[1], stages)[0], l);
         label = argmax(logits); // on logits, as the exporter's verify does: rounding cannot create ties
         probabilities = softmax(logits);
         exitLayer = l;
@@ -451,7 +440,7 @@ public final class ElasticClassifier implements AutoCloseable {
     ByteBuffer[] out = graph.run(in);
     long nanos = System.nanoTime() - t0;
     stages.add(new Stage(kind, layer, nanos, graph.target()));
-    record(kind, layer, nanos);
+    timer.record(kind, layer, nanos);
     return out;
   }
 
@@ -496,67 +485,6 @@ public final class ElasticClassifier implements AutoCloseable {
     return best;
   }
 
-  /** Closes blocks beyond {@code depth} and loads the missing ones; on failure restores the previous depth. */
-  private void resize(int depth) {
-    while (loadedDepth > depth) {
-      int l = loadedDepth;
-      LoadedGraph graph = blocks[l - 1];
-      blocks[l - 1] = null;
-      loadedDepth = l - 1;
-      graph.close();
-    }
-    int before = loadedDepth;
-    try {
-      while (loadedDepth < depth) {
-        int l = loadedDepth + 1;
-        blocks[l - 1] = load(manifest.block(l), StageKind.BLOCK, l);
-        loadedDepth = l;
-      }
-    } catch (RuntimeException | Error e) {
-      resize(before);
-      throw e;
-    }
-  }
-
-  /** Loads a graph from its verified bytes and warms it up, measuring its latency. */
-  private LoadedGraph load(Graph spec, StageKind kind, int layer) {
-    LoadedGraph graph = executor.load(spec, bundle.graph(spec));
-    try {
-      int runs = options.warmUpRuns();
-      ByteBuffer in = zeros(spec.inputs().get(0).elementCount());
-      for (int run = 0; run < runs; run++) {
-        long t0 = System.nanoTime();
-        graph.run(in);
-        long nanos = System.nanoTime() - t0;
-        if (run > 0 || runs == 1) { // the first of several runs pays one-off costs (allocation, weight packing)
-          record(kind, layer, nanos);
-        }
-      }
-      return graph;
-    } catch (RuntimeException | Error e) {
-      graph.close();
-      throw e;
-    }
-  }
-
-  private ByteBuffer zeros(int elements) {
-    int bytes = Math.multiplyExact(elements, Float.BYTES); // bounded by BundleLimits.MAX_TENSOR_BYTES
-    if (zeros == null || zeros.capacity() < bytes) {
-      zeros = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-    ByteBuffer view = zeros.duplicate().order(ByteOrder.nativeOrder());
-    ((Buffer) view).limit(bytes);
-    return view;
-  }
-
-  private void record(StageKind kind, int layer, long nanos) {
-    switch (kind) {
-      case STEM -> timer.recordStem(nanos);
-      case BLOCK -> timer.recordBlock(layer, nanos);
-      case HEAD -> timer.recordHead(nanos);
-    }
-  }
-
   private GraphCosts costs() {
     List<GraphCost> blockCosts = new ArrayList<>(manifest.depth());
     for (int l = 1; l <= manifest.depth(); l++) {
@@ -567,38 +495,11 @@ public final class ElasticClassifier implements AutoCloseable {
   }
 
   private void releaseAll() {
-    if (released) {
-      return;
-    }
-    released = true;
-    RuntimeException failure = null;
-    List<LoadedGraph> all = new ArrayList<>();
-    for (int l = loadedDepth; l >= 1; l--) {
-      all.add(blocks[l - 1]);
-      blocks[l - 1] = null;
-    }
-    loadedDepth = 0;
-    all.add(head);
-    all.add(stem);
-    head = null;
-    stem = null;
-    for (LoadedGraph graph : all) {
-      if (graph == null) {
-        continue;
-      }
-      try {
-        graph.close();
-      } catch (RuntimeException e) {
-        failure = failure == null ? e : failure;
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    graphs.releaseAll();
   }
 
   private void ensureOpen() {
-    if (released) {
+    if (graphs.released()) {
       throw new IllegalStateException("this ElasticClassifier is closed");
     }
   }

@@ -52,6 +52,15 @@ public final class OnlineStageTimer {
     nanos[depth + 1] = smooth(nanos[depth + 1], runNanos);
   }
 
+  /** One run of a stem ({@code layer} ignored), block {@code layer} (1-based) or head. */
+  public void record(Classification.StageKind kind, int layer, long runNanos) {
+    switch (kind) {
+      case STEM -> recordStem(runNanos);
+      case BLOCK -> recordBlock(layer, runNanos);
+      case HEAD -> recordHead(runNanos);
+    }
+  }
+
   /** One classification's time outside the graphs: its total minus the sum of its graph runs. */
   public void recordOverhead(long runNanos) {
     overheadNanos = smooth(overheadNanos, Math.max(0, runNanos));
