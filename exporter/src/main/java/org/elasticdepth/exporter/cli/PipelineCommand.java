@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code pipeline}: the main job end to end, by running the other commands in order with the same
- * code paths a user would call by hand: train (aligned) -> calibrate -> analyze -> export -> verify
- * -> bench. With {@code --baselines} it also trains the paper's standard and multihead baselines
+ * code paths a user would call by hand: train (aligned) -> calibrate -> export -> verify -> analyze
+ * (with the bundle's precisions) -> bench. With {@code --baselines} it also trains the paper's standard and multihead baselines
  * and writes the three-way comparison report. Re-running it continues an interrupted training run
  * from its last checkpoint instead of starting over.
  */
@@ -71,19 +71,21 @@ public final class PipelineCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        List<String> analyze = new ArrayList<>(List.of("analyze"));
-        modes.forEach(mode -> analyze.add(out.resolve(mode).toString()));
-        if (baselines) {
-            analyze.addAll(List.of("--out", out.resolve("comparison").toString()));
-        }
-        if (step("analyze", analyze.toArray(String[]::new)) != 0) {
-            return 1;
-        }
         List<String> export = new ArrayList<>(List.of("export", aligned.toString(), "--out", bundle.toString(), "--force",
                 "--precision", fp16 ? "fp16" : precision));
         if (step("export", export.toArray(String[]::new)) != 0
                 || step("verify", "verify", bundle.toString(), "--checkpoint", aligned.toString(),
                         "--images", Integer.toString(verifyImages)) != 0) {
+            return 1;
+        }
+        List<String> analyze = new ArrayList<>(List.of("analyze"));
+        modes.forEach(mode -> analyze.add(out.resolve(mode).toString()));
+        if (baselines) {
+            analyze.addAll(List.of("--out", out.resolve("comparison").toString()));
+        } else {
+            analyze.addAll(List.of("--bundle", bundle.toString())); // the report's per-precision table
+        }
+        if (step("analyze", analyze.toArray(String[]::new)) != 0) {
             return 1;
         }
         if (benchRuns > 0) {

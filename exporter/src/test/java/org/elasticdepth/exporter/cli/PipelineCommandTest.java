@@ -71,7 +71,9 @@ public class PipelineCommandTest {
     assertTrue(report, report.contains("<dt>model</dt><dd>ViT 28x28x1"));
     assertTrue(report, report.contains("<dt>data</dt><dd>fashion-mnist &#39;data&#39;")
         || report.contains("<dt>data</dt><dd>fashion-mnist 'data'"));
-    assertTrue(report, report.contains("<nav class=\"toc\">") && report.contains("<a href=\"#s2\">Minimal depth</a>"));
+    assertTrue(report, report.contains("<nav class=\"toc\">") && report.contains("\">Minimal depth</a>"));
+    // the run's report carries the exported bundle's per-layer accuracy in each of its precisions
+    assertTrue(report, report.contains(">Layer-wise accuracy per precision (bundle)</h2>") && report.contains("<td>fp16</td>"));
 
     // a comparison beside the runs names them relative to itself; with the exported bundle it adds the
     // per-layer accuracy of every precision the bundle carries
