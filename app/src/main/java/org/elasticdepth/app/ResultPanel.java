@@ -75,7 +75,7 @@ final class ResultPanel {
 
   private String planText(DepthPlan p) {
     return p.precision() == null ? activity.getString(R.string.plan, p.depth(), p.modelDepth(), p.reason())
-        : activity.getString(R.string.plan_with_precision, p.depth(), p.modelDepth(), p.precision().precision().label(),
-            p.reason());
+        // the reason already starts with "depth d of L"
+        : activity.getString(R.string.plan_with_precision, p.precision().precision().label(), p.reason());
   }
 }

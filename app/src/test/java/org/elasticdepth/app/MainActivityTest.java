@@ -72,7 +72,7 @@ public class MainActivityTest {
       onView(withId(R.id.exit_text)).check(matches(withText(containsString("/ 3"))));
       onView(withId(R.id.latency_text)).check(matches(withText(containsString("ms per frame"))));
       onView(withId(R.id.executor_text)).check(matches(withText(containsString("CPU"))));
-      onView(withId(R.id.plan_text)).check(matches(withText(containsString("depth 3 of 3 planned"))));
+      onView(withId(R.id.plan_text)).check(matches(withText(containsString("graphs, depth 3 of 3:"))));
       onView(withId(R.id.source_button)).check(matches(withText(R.string.use_camera)));
       assertEquals(Source.SAMPLES, new SettingsStore(app).load().source());
     }
@@ -132,15 +132,15 @@ public class MainActivityTest {
   @Test
   public void changingTheDepthCapChangesThePlannedDepth() {
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       select(scenario, R.id.depth_spinner, 2);
-      awaitText(scenario, R.id.plan_text, "depth 2 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 2 of 3:");
       onView(withId(R.id.next_sample)).perform(scrollTo(), click());
       awaitText(scenario, R.id.exit_text, "/ 2 (model has 3)");
       assertEquals(2, new SettingsStore(app).load().depthCap());
 
       select(scenario, R.id.depth_spinner, 0); // auto
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
     }
   }
 
@@ -148,12 +148,12 @@ public class MainActivityTest {
   public void aHotPhoneRunsFewerBlocksUntilItCoolsDown() {
     PowerManager power = (PowerManager) app.getSystemService(Context.POWER_SERVICE);
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       shadowOf(power).setCurrentThermalStatus(PowerManager.THERMAL_STATUS_SEVERE); // notifies listeners
-      awaitText(scenario, R.id.plan_text, "depth 1 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 1 of 3:");
       awaitText(scenario, R.id.plan_text, "thermal");
       shadowOf(power).setCurrentThermalStatus(PowerManager.THERMAL_STATUS_NONE);
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
     }
     assertTrue("the closed session stopped watching", shadowOf(power).getThermalStatusListeners().isEmpty());
   }
@@ -161,23 +161,23 @@ public class MainActivityTest {
   @Test
   public void settingsSurviveRotationAndRestart() {
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       select(scenario, R.id.depth_spinner, 1);
       select(scenario, R.id.executor_spinner, ExecutorChoice.CPU.ordinal());
       select(scenario, R.id.threads_spinner, 2);
       onView(withId(R.id.rule_manual)).perform(scrollTo(), click());
-      awaitText(scenario, R.id.plan_text, "depth 1 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 1 of 3:");
 
       RuntimeEnvironment.setQualifiers("+land");
       scenario.recreate();
       assertEquals("landscape layout", LinearLayout.HORIZONTAL,
           (int) read(scenario, a -> ((LinearLayout) ((android.view.ViewGroup) a.findViewById(android.R.id.content))
               .getChildAt(0).findViewById(R.id.preview).getParent().getParent()).getOrientation()));
-      awaitText(scenario, R.id.plan_text, "depth 1 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 1 of 3:");
       assertSettingsShown(scenario);
     }
     try (ActivityScenario<MainActivity> restarted = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(restarted, R.id.plan_text, "depth 1 of 3 planned");
+      awaitText(restarted, R.id.plan_text, "graphs, depth 1 of 3:");
       assertSettingsShown(restarted);
     }
     DemoSettings saved = new SettingsStore(app).load();

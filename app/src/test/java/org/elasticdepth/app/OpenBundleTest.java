@@ -60,15 +60,15 @@ public class OpenBundleTest {
   public void switchesToTheBundleFromTheDocumentPickerAndRemembersIt() throws Exception {
     Uri uri = offer("fashion-6.zip", zip(directory(new File("src/main/assets/bundle"))));
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       pick(scenario, uri);
-      awaitText(scenario, R.id.plan_text, "of 6 planned");
+      awaitText(scenario, R.id.plan_text, "of 6:");
       awaitText(scenario, R.id.bundle_name, "fashion-6.zip");
       onView(withId(R.id.message_panel)).check(matches(withEffectiveVisibility(Visibility.GONE)));
     }
     assertEquals("fashion-6.zip", new BundleStore(app).remembered().name());
     try (ActivityScenario<MainActivity> restarted = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(restarted, R.id.plan_text, "of 6 planned");
+      awaitText(restarted, R.id.plan_text, "of 6:");
       awaitText(restarted, R.id.bundle_name, "fashion-6.zip");
     }
     assertEquals("only the bundle in use is kept", 1, bundleCopies().length);
@@ -78,7 +78,7 @@ public class OpenBundleTest {
   public void refusesATamperedBundleAndKeepsTheOne() throws Exception {
     Uri uri = offer("tampered.zip", tamperedTinyBundle());
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       pick(scenario, uri);
       awaitText(scenario, R.id.message_title, app.getString(R.string.bundle_refused_title));
       String message = text(scenario, R.id.message_text);
@@ -87,7 +87,7 @@ public class OpenBundleTest {
       assertTrue("no private path on screen: " + message, !message.contains(app.getFilesDir().getPath()));
       onView(withId(R.id.message_primary)).check(matches(withText(R.string.ok))).perform(click());
       onView(withId(R.id.message_panel)).check(matches(withEffectiveVisibility(Visibility.GONE)));
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       awaitText(scenario, R.id.truth_text, "true:"); // still classifying with the built-in bundle
     }
     assertTrue(new BundleStore(app).remembered().isBuiltIn());
@@ -110,14 +110,14 @@ public class OpenBundleTest {
         {"notes.txt", "hello".getBytes(StandardCharsets.UTF_8), "IO"},
     };
     try (ActivityScenario<MainActivity> scenario = ActivityScenario.launch(MainActivity.class)) {
-      awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+      awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       for (Object[] c : cases) {
         pick(scenario, offer((String) c[0], (byte[]) c[1]));
         awaitText(scenario, R.id.message_text, (String) c[0]);
         String message = text(scenario, R.id.message_text);
         assertTrue(message, message.contains((String) c[2]) && message.contains("Still using: built-in"));
         onView(withId(R.id.message_primary)).perform(click());
-        awaitText(scenario, R.id.plan_text, "depth 3 of 3 planned");
+        awaitText(scenario, R.id.plan_text, "graphs, depth 3 of 3:");
       }
     }
     assertTrue(new BundleStore(app).remembered().isBuiltIn());
