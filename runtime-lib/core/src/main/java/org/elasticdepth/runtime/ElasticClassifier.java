@@ -99,8 +99,7 @@ public final class ElasticClassifier implements AutoCloseable {
     this.ownsBundle = ownsBundle;
     this.executor = Objects.requireNonNull(executor, "executor");
     this.options = Objects.requireNonNull(options, "options");
-    precision = PrecisionPolicy.choose(bundle.manifest(), executor.preferredAccelerator(), options.precision(),
-        options.acceptedQuantizationDrop());
+    precision = choosePrecision(bundle, executor, options);
     manifest = bundle.manifest().forPrecision(precision.precision());
     inputElements = manifest.input().elementCount();
     planner = new DepthPlanner(options.assumedFlopsPerSecond());
@@ -128,12 +127,16 @@ public final class ElasticClassifier implements AutoCloseable {
    *     ask for a precision the bundle lacks
    */
   public static DepthPlan preview(Bundle bundle, BlockExecutor executor, Options options) {
-    PrecisionChoice choice = PrecisionPolicy.choose(bundle.manifest(), executor.preferredAccelerator(),
-        options.precision(), options.acceptedQuantizationDrop());
+    PrecisionChoice choice = choosePrecision(bundle, executor, options);
     BundleManifest view = bundle.manifest().forPrecision(choice.precision());
     return new DepthPlanner(options.assumedFlopsPerSecond())
         .plan(options.budget(), GraphCosts.forBundle(bundle, view, executor), headAfterEveryBlock(options), minimalDepth(view))
         .withPrecision(choice);
+  }
+
+  private static PrecisionChoice choosePrecision(Bundle bundle, BlockExecutor executor, Options options) {
+    return PrecisionPolicy.choose(bundle.manifest(), executor.preferredAccelerator(), options.precision(),
+        options.acceptedQuantizationDrop());
   }
 
   private static BundleManifest.MinimalDepth minimalDepth(BundleManifest manifest) {

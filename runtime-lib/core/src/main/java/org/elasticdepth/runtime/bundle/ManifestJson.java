@@ -147,9 +147,7 @@ public final class ManifestJson {
     io.add("std", floats(in.std()));
     io.addProperty("resize", in.resize());
     root.add("input", io);
-    JsonArray labels = new JsonArray();
-    m.labels().forEach(labels::add);
-    root.add("labels", labels);
+    root.add("labels", strings(m.labels()));
     root.add("graphs", graphs(m.graphs()));
     if (m.calibration() != null) {
       root.add("calibration", calibration(m.calibration()));
@@ -202,9 +200,7 @@ public final class ManifestJson {
   private static JsonObject calibration(Calibration c) {
     JsonObject co = new JsonObject();
     co.addProperty("split", c.split());
-    JsonArray acc = new JsonArray();
-    c.layerAccuracy().forEach(acc::add);
-    co.add("layerAccuracy", acc);
+    co.add("layerAccuracy", numbers(c.layerAccuracy()));
     JsonArray frontier = new JsonArray();
     for (FrontierPoint p : c.frontier()) {
       JsonObject po = new JsonObject();
@@ -213,14 +209,10 @@ public final class ManifestJson {
       po.addProperty("meanExitLayer", p.meanExitLayer());
       po.addProperty("speedUp", p.speedUp());
       if (p.exitCounts() != null) {
-        JsonArray counts = new JsonArray();
-        p.exitCounts().forEach(counts::add);
-        po.add("exitCounts", counts);
+        po.add("exitCounts", numbers(p.exitCounts()));
       }
       if (p.accuracyByDepthCap() != null) {
-        JsonArray capped = new JsonArray();
-        p.accuracyByDepthCap().forEach(capped::add);
-        po.add("accuracyByDepthCap", capped);
+        po.add("accuracyByDepthCap", numbers(p.accuracyByDepthCap()));
       }
       if (p.lossBound() != null) {
         JsonObject bound = new JsonObject();
@@ -261,12 +253,8 @@ public final class ManifestJson {
   private static JsonObject quantization(Quantization q) {
     JsonObject o = new JsonObject();
     o.addProperty("calibrationImages", q.calibrationImages());
-    JsonArray int16 = new JsonArray();
-    q.int16Ops().forEach(int16::add);
-    o.add("int16Ops", int16);
-    JsonArray floats = new JsonArray();
-    q.floatOps().forEach(floats::add);
-    o.add("floatOps", floats);
+    o.add("int16Ops", strings(q.int16Ops()));
+    o.add("floatOps", strings(q.floatOps()));
     return o;
   }
 
@@ -407,6 +395,18 @@ public final class ManifestJson {
       o.add("shape", shape);
       a.add(o);
     }
+    return a;
+  }
+
+  private static JsonArray numbers(List<? extends Number> values) {
+    JsonArray a = new JsonArray();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static JsonArray strings(List<String> values) {
+    JsonArray a = new JsonArray();
+    values.forEach(a::add);
     return a;
   }
 
